@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * `secure-emr [app|<subgenerator>] [options]`: runs the generators from code, without yo (no root check, no
+ * update notifier, faster start). Exit code 0 on success, 1 on any failure, 2 on a usage error.
+ */
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 17)) {
+  process.stderr.write(`secure-emr needs Node.js 20.17 or later; this is ${process.versions.node}.\n`);
+  process.exit(1);
+}
+
+const GENERATORS = ['app', 'certs', 'iam', 'kms', 'environment', 'security-configuration', 'scripts', 'ssh', 'jobs'];
+
+function usage(): string {
+  return [
+    'Usage: secure-emr [generator] [options]',
+    '',
+    `Generators: ${GENERATORS.join(', ')} (default: app, the whole project)`,
+    'Common options: --answers FILE, --defaults, --offline, --dry-run, --force; one --<answer> option per answer.',
+    'Run `secure-emr <generator> --help` for every option of a generator.',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    const { packageVersion } = await import('../generators/lib/paths.js');
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  const first = argv[0];
+  const name = first !== undefined && !first.startsWith('-') ? first : 'app';
+  const rest = first === name ? argv.slice(1) : argv;
+  if (!GENERATORS.includes(name)) {
+    process.stderr.write(`secure-emr: unknown generator "${name}".\n${usage()}\n`);
+    return 2;
+  }
+  const { createEnv } = await import('yeoman-environment');
+  const env = createEnv({ skipInstall: true });
+  for (const g of GENERATORS) {
+    env.register(new URL(`../generators/${g}/index.js`, import.meta.url).pathname, { namespace: `secure-emr:${g}` });
+  }
+  await env.run([`secure-emr:${name}`, ...rest]);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

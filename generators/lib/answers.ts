@@ -1,0 +1,252 @@
+/**
+ * THE answer declarations. Each entry drives the prompt, the CLI option, validation on every path, the JSON
+ * Schema (answers.schema.json) and the answers tables in both READMEs. Add a field here and nowhere else.
+ */
+import * as v from './validate.js';
+import type { Check } from './validate.js';
+
+export const S3_ENCRYPTION_MODES = ['CSE-KMS', 'SSE-KMS', 'SSE-S3'] as const;
+export const CERT_KEY_SIZES = [2048, 3072, 4096] as const;
+export const IAM_ROLE_MODES = ['project', 'emr-defaults'] as const;
+
+export interface Answers {
+  projectName: string;
+  region: string;
+  accountId: string;
+  bucketName: string;
+  s3KeyAlias: string;
+  diskKeyAlias: string;
+  vpcCidr: string;
+  publicSubnetCidr: string;
+  privateSubnetCidr: string;
+  sshCidr: string;
+  allowSshFromAnywhere: boolean;
+  keyPairName: string;
+  bastionInstanceType: string;
+  releaseLabel: string;
+  instanceType: string;
+  coreInstanceCount: number;
+  idleTimeoutMinutes: number;
+  s3EncryptionMode: (typeof S3_ENCRYPTION_MODES)[number];
+  iamRoles: (typeof IAM_ROLE_MODES)[number];
+  certCountry: string;
+  certState: string;
+  certLocality: string;
+  certOrganization: string;
+  certOrganizationalUnit: string;
+  certValidityDays: number;
+  certKeySize: (typeof CERT_KEY_SIZES)[number];
+}
+
+export type AnswerName = keyof Answers;
+export type Kind = 'string' | 'integer' | 'boolean' | 'choice';
+export type Group = 'Project' | 'Network' | 'Cluster' | 'Certificate';
+
+interface SpecBase<K extends AnswerName> {
+  name: K;
+  kind: Kind;
+  group: Group;
+  /** Question text for the prompt. */
+  message: string;
+  /** One sentence for the READMEs and the schema. */
+  description: string;
+  /** A fixed value, a value derived from earlier answers, or none (the user must give it). */
+  default?: Answers[K] | ((earlier: Partial<Answers>) => Answers[K] | undefined);
+  choices?: readonly Answers[K][];
+  check: Check<Answers[K]>;
+  /** Asked in the interactive flow only when this returns true (default: always asked). */
+  askWhen?: (earlier: Partial<Answers>) => boolean;
+  /** Extra JSON Schema keywords (pattern, bounds) mirrored from `check` for editors. */
+  schema?: Record<string, unknown>;
+}
+
+export type AnswerSpec = { [K in AnswerName]: SpecBase<K> }[AnswerName];
+
+const cidrSchema = { pattern: '^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$' };
+
+export const ANSWER_SPECS: readonly AnswerSpec[] = [
+  {
+    name: 'projectName', kind: 'string', group: 'Project', default: 'secure-emr',
+    message: 'Project name (names stacks, roles and keys)',
+    description: 'Short name used as the prefix of stacks, roles, keys and the cluster.',
+    check: v.projectName, schema: { pattern: '^[a-z][a-z0-9-]{1,30}[a-z0-9]$' },
+  },
+  {
+    name: 'region', kind: 'string', group: 'Project', default: 'us-east-1',
+    message: 'AWS region', description: 'Region of every resource; it also decides the certificate names.',
+    check: v.region,
+  },
+  {
+    name: 'accountId', kind: 'string', group: 'Project',
+    message: 'AWS account id (12 digits)',
+    description: 'Account the project deploys to; looked up with STS GetCallerIdentity when credentials exist.',
+    check: v.accountId, schema: { pattern: '^\\d{12}$' },
+  },
+  {
+    name: 'bucketName', kind: 'string', group: 'Project',
+    default: (a) => (a.projectName && a.accountId && a.region ? `${a.projectName}-${a.accountId}-${a.region}` : undefined),
+    message: 'S3 bucket for certificates, jobs, data and logs',
+    description: 'Project bucket: certificates zip, jobs, sample data, job output and cluster logs.',
+    check: v.bucketName, schema: { minLength: 3, maxLength: 63 },
+  },
+  {
+    name: 's3KeyAlias', kind: 'string', group: 'Project',
+    default: (a) => (a.projectName ? `alias/${a.projectName}-s3` : undefined),
+    message: 'KMS alias of the S3 (EMRFS) key', description: 'Alias of the KMS key that encrypts EMRFS data in S3.',
+    check: v.kmsAlias, schema: { pattern: '^alias/[A-Za-z0-9/_-]+$' },
+  },
+  {
+    name: 'diskKeyAlias', kind: 'string', group: 'Project',
+    default: (a) => (a.projectName ? `alias/${a.projectName}-disk` : undefined),
+    message: 'KMS alias of the local-disk (LUKS and EBS) key',
+    description: 'Alias of the KMS key that encrypts local disks (LUKS) and EBS volumes.',
+    check: v.kmsAlias, schema: { pattern: '^alias/[A-Za-z0-9/_-]+$' },
+  },
+  {
+    name: 'vpcCidr', kind: 'string', group: 'Network', default: '10.0.0.0/16',
+    message: 'VPC CIDR', description: 'IPv4 block of the VPC (/16 to /28).', check: v.vpcBlock, schema: cidrSchema,
+  },
+  {
+    name: 'publicSubnetCidr', kind: 'string', group: 'Network', default: '10.0.1.0/24',
+    message: 'Public subnet CIDR (bastion, NAT gateway)', description: 'Public subnet inside the VPC: bastion and NAT gateway.',
+    check: v.vpcBlock, schema: cidrSchema,
+  },
+  {
+    name: 'privateSubnetCidr', kind: 'string', group: 'Network', default: '10.0.2.0/24',
+    message: 'Private subnet CIDR (cluster)', description: 'Private subnet inside the VPC where the cluster runs.',
+    check: v.vpcBlock, schema: cidrSchema,
+  },
+  {
+    name: 'sshCidr', kind: 'string', group: 'Network',
+    message: 'CIDR allowed to SSH to the bastion (your office or VPN range)',
+    description: 'The only source allowed to reach the bastion on port 22. No default: 0.0.0.0/0 needs allowSshFromAnywhere.',
+    check: v.anyCidr, schema: cidrSchema,
+  },
+  {
+    name: 'allowSshFromAnywhere', kind: 'boolean', group: 'Network', default: false,
+    message: 'Really allow SSH to the bastion from anywhere (0.0.0.0/0)?',
+    description: 'Explicit confirmation needed before sshCidr may be 0.0.0.0/0. Not recommended.',
+    check: () => undefined, askWhen: (a) => a.sshCidr !== undefined && v.isOpenToWorld(a.sshCidr),
+  },
+  {
+    name: 'keyPairName', kind: 'string', group: 'Cluster', default: (a) => a.projectName,
+    message: 'EC2 key pair name (must exist in the region)', description: 'Existing EC2 key pair for the bastion and the cluster nodes.',
+    check: v.keyPairName,
+  },
+  {
+    name: 'bastionInstanceType', kind: 'string', group: 'Network', default: 't3.micro',
+    message: 'Bastion instance type', description: 'Instance type of the bastion host.', check: v.instanceType,
+  },
+  {
+    name: 'releaseLabel', kind: 'string', group: 'Cluster', default: 'emr-7.14.0',
+    message: 'EMR release label', description: 'EMR release (emr-7.x recommended; the emr-spark-8 train is refused).',
+    check: v.releaseLabel, schema: { pattern: '^emr-\\d+\\.\\d+\\.\\d+$' },
+  },
+  {
+    name: 'instanceType', kind: 'string', group: 'Cluster', default: 'm5.xlarge',
+    message: 'Cluster instance type (primary and core)', description: 'Instance type of the primary and core nodes.',
+    check: v.instanceType,
+  },
+  {
+    name: 'coreInstanceCount', kind: 'integer', group: 'Cluster', default: 2,
+    message: 'Number of core nodes', description: 'Core nodes (1 to 50).', check: v.integerIn(1, 50),
+    schema: { minimum: 1, maximum: 50 },
+  },
+  {
+    name: 'idleTimeoutMinutes', kind: 'integer', group: 'Cluster', default: 60,
+    message: 'Terminate the cluster after this many idle minutes',
+    description: 'Idle auto-termination (1 minute to 7 days).', check: v.integerIn(1, 10080),
+    schema: { minimum: 1, maximum: 10080 },
+  },
+  {
+    name: 's3EncryptionMode', kind: 'choice', group: 'Cluster', default: 'CSE-KMS', choices: S3_ENCRYPTION_MODES,
+    message: 'EMRFS S3 encryption mode', description: 'EMRFS encryption of data in S3 (CSE-KMS as in the article).',
+    check: v.oneOf(S3_ENCRYPTION_MODES),
+  },
+  {
+    name: 'iamRoles', kind: 'choice', group: 'Cluster', default: 'project', choices: IAM_ROLE_MODES,
+    message: 'IAM roles: project-scoped (recommended) or the EMR default roles',
+    description: 'project: roles scoped to this bucket and keys; emr-defaults: EMR_DefaultRole_V2 and EMR_EC2_DefaultRole, which must exist.',
+    check: v.oneOf(IAM_ROLE_MODES),
+  },
+  {
+    name: 'certCountry', kind: 'string', group: 'Certificate', default: 'US',
+    message: 'Certificate country (C, two letters)', description: 'Certificate subject C.', check: v.countryCode,
+    schema: { pattern: '^[A-Z]{2}$' },
+  },
+  {
+    name: 'certState', kind: 'string', group: 'Certificate', default: 'Washington',
+    message: 'Certificate state or province (ST)', description: 'Certificate subject ST.', check: v.subjectField(128),
+  },
+  {
+    name: 'certLocality', kind: 'string', group: 'Certificate', default: 'Seattle',
+    message: 'Certificate locality (L)', description: 'Certificate subject L.', check: v.subjectField(128),
+  },
+  {
+    name: 'certOrganization', kind: 'string', group: 'Certificate', default: 'Example Corp',
+    message: 'Certificate organization (O)', description: 'Certificate subject O.', check: v.subjectField(64),
+  },
+  {
+    name: 'certOrganizationalUnit', kind: 'string', group: 'Certificate', default: 'Data Platform',
+    message: 'Certificate organizational unit (OU)', description: 'Certificate subject OU.', check: v.subjectField(64),
+  },
+  {
+    name: 'certValidityDays', kind: 'integer', group: 'Certificate', default: 365,
+    message: 'Certificate validity in days', description: 'Validity of the self-signed certificate (1 to 825 days).',
+    check: v.integerIn(1, 825), schema: { minimum: 1, maximum: 825 },
+  },
+  {
+    name: 'certKeySize', kind: 'choice', group: 'Certificate', default: 2048, choices: CERT_KEY_SIZES,
+    message: 'RSA key size', description: 'RSA key size in bits.', check: v.oneOf(CERT_KEY_SIZES),
+  },
+];
+
+export const ANSWER_NAMES: readonly AnswerName[] = ANSWER_SPECS.map((s) => s.name);
+
+export function specOf(name: AnswerName): AnswerSpec {
+  const spec = ANSWER_SPECS.find((s) => s.name === name);
+  if (!spec) throw new Error(`no answer named ${name}`);
+  return spec;
+}
+
+/** `coreInstanceCount` -> `core-instance-count`. */
+export function optionName(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+export function defaultFor(spec: AnswerSpec, earlier: Partial<Answers>): unknown {
+  const d: unknown = spec.default;
+  return typeof d === 'function' ? (d as (e: Partial<Answers>) => unknown)(earlier) : d;
+}
+
+export interface Problem {
+  field: string;
+  message: string;
+}
+
+/** Rules that relate several answers. Each reports against the field the user should change. */
+export function crossFieldProblems(a: Answers): Problem[] {
+  const problems: Problem[] = [];
+  const vpc = v.parseCidr(a.vpcCidr);
+  const pub = v.parseCidr(a.publicSubnetCidr);
+  const priv = v.parseCidr(a.privateSubnetCidr);
+  if (typeof vpc !== 'string' && typeof pub !== 'string' && !v.cidrContains(vpc, pub)) {
+    problems.push({ field: 'publicSubnetCidr', message: `"${a.publicSubnetCidr}" is not inside vpcCidr ${a.vpcCidr}; choose a block inside the VPC` });
+  }
+  if (typeof vpc !== 'string' && typeof priv !== 'string' && !v.cidrContains(vpc, priv)) {
+    problems.push({ field: 'privateSubnetCidr', message: `"${a.privateSubnetCidr}" is not inside vpcCidr ${a.vpcCidr}; choose a block inside the VPC` });
+  }
+  if (typeof pub !== 'string' && typeof priv !== 'string' && v.cidrsOverlap(pub, priv)) {
+    problems.push({ field: 'privateSubnetCidr', message: `"${a.privateSubnetCidr}" overlaps publicSubnetCidr ${a.publicSubnetCidr}; the subnets must not overlap` });
+  }
+  if (a.s3KeyAlias === a.diskKeyAlias) {
+    problems.push({ field: 'diskKeyAlias', message: `"${a.diskKeyAlias}" is the same as s3KeyAlias; the two keys need different aliases` });
+  }
+  if (v.isOpenToWorld(a.sshCidr) && !a.allowSshFromAnywhere) {
+    problems.push({
+      field: 'sshCidr',
+      message: `"${a.sshCidr}" opens SSH to the whole internet; give your own range, or confirm with --allow-ssh-from-anywhere`,
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,169 @@
+/**
+ * TLS key material for EMR's PEM certificate provider, made with node-forge (RSA keys through Node's native
+ * crypto, never forge's pure-JavaScript path). Pure inputs -> bytes; no file I/O.
+ */
+import forge from 'node-forge';
+import { certificateDnsNames } from './regions.js';
+import { createZip } from './zip.js';
+
+export const CERT_FILES = {
+  privateKey: 'privateKey.pem',
+  chain: 'certificateChain.pem',
+  trusted: 'trustedCertificates.pem',
+  zip: 'certs.zip',
+} as const;
+
+export interface Subject {
+  country: string;
+  state: string;
+  locality: string;
+  organization: string;
+  organizationalUnit: string;
+}
+
+export interface CertificateRequest {
+  region: string;
+  subject: Subject;
+  validityDays: number;
+  keySize: number;
+  /** Start of validity; defaults to now. Tests pass a past date to make expired certificates. */
+  notBefore?: Date;
+}
+
+export interface KeyMaterial {
+  privateKeyPem: string;
+  certificatePem: string;
+  zip: Buffer;
+}
+
+export interface CertificateFacts {
+  subject: string;
+  commonName: string;
+  dnsNames: string[];
+  notBefore: Date;
+  notAfter: Date;
+  fingerprintSha256: string;
+  serialHex: string;
+  keyBits: number;
+}
+
+function randomPositiveSerial(): string {
+  const bytes = forge.random.getBytesSync(16);
+  const hex = forge.util.bytesToHex(bytes);
+  // Clear the top bit (positive in DER) and keep the first nibble non-zero (no leading zero byte).
+  const first = ((parseInt(hex.slice(0, 2), 16) & 0x7f) | 0x10).toString(16).padStart(2, '0');
+  return first + hex.slice(2);
+}
+
+/** Generates an RSA key with Node's crypto through forge; throws rather than fall back to pure JavaScript. */
+export function generateRsaKey(bits: number): forge.pki.rsa.KeyPair {
+  (forge as unknown as { options: { usePureJavaScript: boolean } }).options.usePureJavaScript = false;
+  return forge.pki.rsa.generateKeyPair({ bits, e: 0x10001 });
+}
+
+export function generateKeyMaterial(req: CertificateRequest): KeyMaterial {
+  const keys = generateRsaKey(req.keySize);
+  const names = certificateDnsNames(req.region);
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = randomPositiveSerial();
+  const notBefore = req.notBefore ?? new Date();
+  notBefore.setUTCMilliseconds(0);
+  cert.validity.notBefore = notBefore;
+  cert.validity.notAfter = new Date(notBefore.getTime() + req.validityDays * 86_400_000);
+  const attrs = [
+    { shortName: 'C', value: req.subject.country },
+    { shortName: 'ST', value: req.subject.state },
+    { shortName: 'L', value: req.subject.locality },
+    { shortName: 'O', value: req.subject.organization },
+    { shortName: 'OU', value: req.subject.organizationalUnit },
+    { shortName: 'CN', value: names[0] },
+  ];
+  cert.setSubject(attrs);
+  cert.setIssuer(attrs);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false, critical: true },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
+    { name: 'subjectAltName', altNames: names.map((value) => ({ type: 2, value })) },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  cert.sign(keys.privateKey, forge.md.sha256.create());
+  const privateKeyPem = forge.pki.privateKeyInfoToPem(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keys.privateKey)));
+  const certificatePem = forge.pki.certificateToPem(cert);
+  return { privateKeyPem, certificatePem, zip: zipCertificates(privateKeyPem, certificatePem, notBefore) };
+}
+
+/** The zip EMR downloads: the three PEM files at its root (for self-signed, the trusted set is the certificate). */
+export function zipCertificates(privateKeyPem: string, certificatePem: string, stamp: Date): Buffer {
+  return createZip(
+    [
+      { name: CERT_FILES.privateKey, data: Buffer.from(privateKeyPem) },
+      { name: CERT_FILES.chain, data: Buffer.from(certificatePem) },
+      { name: CERT_FILES.trusted, data: Buffer.from(certificatePem) },
+    ],
+    stamp,
+  );
+}
+
+export function describeCertificate(pem: string): CertificateFacts {
+  const cert = forge.pki.certificateFromPem(pem);
+  const san = cert.getExtension('subjectAltName') as { altNames?: Array<{ type: number; value: string }> } | null;
+  const der = forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes();
+  const fingerprint = forge.md.sha256.create().update(der).digest().toHex().toUpperCase();
+  const subject = cert.subject.attributes.map((a) => `${a.shortName}=${String(a.value)}`).join(', ');
+  const publicKey = cert.publicKey as forge.pki.rsa.PublicKey;
+  return {
+    subject,
+    commonName: String(cert.subject.getField('CN')?.value ?? ''),
+    dnsNames: (san?.altNames ?? []).filter((n) => n.type === 2).map((n) => n.value),
+    notBefore: cert.validity.notBefore,
+    notAfter: cert.validity.notAfter,
+    fingerprintSha256: fingerprint.match(/../g)?.join(':') ?? fingerprint,
+    serialHex: cert.serialNumber,
+    keyBits: publicKey.n.bitLength(),
+  };
+}
+
+export function keyMatchesCertificate(privateKeyPem: string, certificatePem: string): boolean {
+  const key = forge.pki.privateKeyFromPem(privateKeyPem);
+  const cert = forge.pki.certificateFromPem(certificatePem);
+  const pub = cert.publicKey as forge.pki.rsa.PublicKey;
+  return key.n.equals(pub.n) && key.e.equals(pub.e);
+}
+
+export interface CheckResult {
+  ok: boolean;
+  lines: string[];
+}
+
+/** What `:certs --check` reports: expiry, names against the region, key against certificate. */
+export function checkCertificate(privateKeyPem: string, certificatePem: string, region: string, now = new Date()): CheckResult {
+  const facts = describeCertificate(certificatePem);
+  const lines: string[] = [];
+  let ok = true;
+  const daysLeft = Math.floor((facts.notAfter.getTime() - now.getTime()) / 86_400_000);
+  if (daysLeft < 0) {
+    ok = false;
+    lines.push(`FAIL expiry: expired on ${facts.notAfter.toISOString()}`);
+  } else if (daysLeft < 30) {
+    ok = false;
+    lines.push(`FAIL expiry: expires in ${daysLeft} days (${facts.notAfter.toISOString()}); rotate now`);
+  } else {
+    lines.push(`ok   expiry: ${facts.notAfter.toISOString()} (${daysLeft} days left)`);
+  }
+  const wanted = certificateDnsNames(region);
+  const missing = wanted.filter((n) => !facts.dnsNames.includes(n));
+  if (missing.length > 0 || facts.commonName !== wanted[0]) {
+    ok = false;
+    lines.push(`FAIL names: the certificate covers ${facts.dnsNames.join(', ') || facts.commonName}, but nodes in ${region} need ${wanted.join(', ')}`);
+  } else {
+    lines.push(`ok   names: ${facts.dnsNames.join(', ')} match ${region}`);
+  }
+  if (keyMatchesCertificate(privateKeyPem, certificatePem)) lines.push('ok   key: the private key matches the certificate');
+  else {
+    ok = false;
+    lines.push('FAIL key: the private key does not match the certificate');
+  }
+  return { ok, lines };
+}

@@ -1,0 +1,52 @@
+/**
+ * The generated-file manifest (.secure-emr/manifest.json): what the generator last wrote, by content hash,
+ * so a re-run can tell a file the user never touched (replace silently) from one they edited (keep).
+ */
+import { createHash } from 'node:crypto';
+
+export const MANIFEST_PATH = '.secure-emr/manifest.json';
+
+export interface ManifestEntry {
+  sha256: string;
+  piece: string;
+}
+
+export interface Manifest {
+  generator: 'generator-secure-emr';
+  version: string;
+  files: Record<string, ManifestEntry>;
+}
+
+export type Decision =
+  | 'add' // not on disk
+  | 'unchanged' // on disk with exactly the new contents
+  | 'replace' // on disk as the generator last wrote it: safe to replace
+  | 'keep' // edited by the user: kept, the new version goes beside it
+  | 'force'; // edited by the user, replaced because of --force
+
+/** Suffix of the file written beside a user-edited one. */
+export const NEW_VERSION_SUFFIX = '.secure-emr-new';
+
+export function sha256(contents: string | Buffer): string {
+  return createHash('sha256').update(contents).digest('hex');
+}
+
+export function emptyManifest(version: string): Manifest {
+  return { generator: 'generator-secure-emr', version, files: {} };
+}
+
+export function parseManifest(text: string | undefined, version: string): Manifest {
+  if (text === undefined) return emptyManifest(version);
+  const parsed = JSON.parse(text) as Partial<Manifest>;
+  if (parsed.generator !== 'generator-secure-emr' || typeof parsed.files !== 'object' || parsed.files === null) {
+    throw new Error(`${MANIFEST_PATH} is not a generator-secure-emr manifest; move it away or restore it from git`);
+  }
+  return { generator: 'generator-secure-emr', version: parsed.version ?? '0.0.0', files: parsed.files };
+}
+
+export function decide(next: string | Buffer, onDisk: Buffer | undefined, entry: ManifestEntry | undefined, force: boolean): Decision {
+  if (onDisk === undefined) return 'add';
+  if (onDisk.equals(Buffer.isBuffer(next) ? next : Buffer.from(next))) return 'unchanged';
+  if (entry && sha256(onDisk) === entry.sha256) return 'replace';
+  return force ? 'force' : 'keep';
+}

@@ -1,0 +1,158 @@
+/**
+ * Turning raw values from every source (CLI options, answers file, stored config, STS, defaults, prompts)
+ * into one validated Answers object, with every problem reported at once. Pure: no I/O, no prompting.
+ */
+import { ANSWER_SPECS, crossFieldProblems, defaultFor, optionName } from './answers.js';
+import type { AnswerName, AnswerSpec, Answers, Problem } from './answers.js';
+
+export type Origin = 'option' | 'answers file' | 'stored config' | 'sts' | 'default' | 'prompt';
+
+export interface Supplied {
+  values: Partial<Answers>;
+  origins: Partial<Record<AnswerName, Origin>>;
+  problems: Problem[];
+}
+
+export class AnswersError extends Error {
+  constructor(readonly problems: Problem[], heading = 'Invalid answers, nothing was written:') {
+    super([heading, ...problems.map((p) => `  - ${p.field}: ${p.message}`)].join('\n'));
+    this.name = 'AnswersError';
+  }
+}
+
+type Coerced = { ok: true; value: unknown } | { ok: false; reason: string };
+
+function coerce(spec: AnswerSpec, raw: unknown): Coerced {
+  switch (spec.kind) {
+    case 'boolean':
+      if (typeof raw === 'boolean') return { ok: true, value: raw };
+      if (raw === 'true' || raw === 'false') return { ok: true, value: raw === 'true' };
+      return { ok: false, reason: 'expected true or false' };
+    case 'integer':
+      if (typeof raw === 'number' && Number.isInteger(raw)) return { ok: true, value: raw };
+      if (typeof raw === 'string' && /^\d+$/.test(raw.trim())) return { ok: true, value: Number(raw.trim()) };
+      return { ok: false, reason: 'expected a whole number' };
+    case 'choice': {
+      const choices = spec.choices ?? [];
+      const hit = choices.find((c) => c === raw || String(c) === String(raw).trim());
+      return hit === undefined ? { ok: false, reason: `expected one of ${choices.join(', ')}` } : { ok: true, value: hit };
+    }
+    case 'string':
+      if (typeof raw === 'string') return { ok: true, value: raw.trim() };
+      if (typeof raw === 'number') return { ok: true, value: String(raw) };
+      return { ok: false, reason: 'expected a string' };
+  }
+}
+
+function show(raw: unknown): string {
+  return typeof raw === 'string' ? `"${raw}"` : JSON.stringify(raw) ?? String(raw);
+}
+
+function howToSet(name: AnswerName, origin: Origin): string {
+  const flag = `--${optionName(name)}`;
+  if (origin === 'stored config') return ` (from .yo-rc.json: fix it there or pass ${flag})`;
+  if (origin === 'answers file') return ` (from the answers file: fix "${name}" there or pass ${flag})`;
+  if (origin === 'option') return ` (from ${flag})`;
+  return '';
+}
+
+/** Coerces and checks one raw value; returns the typed value or a problem naming field, value and fix. */
+export function checkValue(spec: AnswerSpec, raw: unknown, origin: Origin): { value?: unknown; problem?: Problem } {
+  const coerced = coerce(spec, raw);
+  const reason = coerced.ok ? (spec.check as (v: unknown) => string | undefined)(coerced.value) : coerced.reason;
+  if (reason === undefined && coerced.ok) return { value: coerced.value };
+  return { problem: { field: spec.name, message: `${show(raw)} is not valid: ${reason}${howToSet(spec.name, origin)}` } };
+}
+
+/** The message inquirer shows under a prompt, or true. */
+export function promptValidator(spec: AnswerSpec): (raw: unknown) => true | string {
+  return (raw) => {
+    const { problem } = checkValue(spec, raw, 'prompt');
+    return problem ? problem.message : true;
+  };
+}
+
+export interface RawSources {
+  options?: Record<string, unknown>;
+  file?: Record<string, unknown>;
+  stored?: Record<string, unknown>;
+}
+
+const KNOWN = new Set<string>(ANSWER_SPECS.map((s) => s.name));
+
+/** Fields given by the user or stored, highest precedence first: option > answers file > stored config. */
+export function collectSupplied(sources: RawSources): Supplied {
+  const supplied: Supplied = { values: {}, origins: {}, problems: [] };
+  for (const key of Object.keys(sources.file ?? {})) {
+    if (key !== '$schema' && !KNOWN.has(key)) {
+      supplied.problems.push({ field: key, message: `unknown field in the answers file; valid fields: ${[...KNOWN].join(', ')}` });
+    }
+  }
+  const ordered: Array<[Origin, Record<string, unknown> | undefined]> = [
+    ['option', sources.options],
+    ['answers file', sources.file],
+    ['stored config', sources.stored],
+  ];
+  for (const spec of ANSWER_SPECS) {
+    for (const [origin, values] of ordered) {
+      const raw = values?.[spec.name];
+      if (raw === undefined || raw === null) continue;
+      const { value, problem } = checkValue(spec, raw, origin);
+      if (problem) supplied.problems.push(problem);
+      else {
+        (supplied.values as Record<string, unknown>)[spec.name] = value;
+        supplied.origins[spec.name] = origin;
+      }
+      break;
+    }
+  }
+  return supplied;
+}
+
+/** A field that must be given by the user: no value supplied and, unless `useDefaults`, no way to ask. */
+export function missingFields(values: Partial<Answers>, useDefaults: boolean): AnswerName[] {
+  const filled = fillDefaults(values, useDefaults);
+  return ANSWER_SPECS.filter((s) => filled[s.name] === undefined).map((s) => s.name);
+}
+
+/**
+ * Fills what can be filled without asking: every default when `useDefaults`, otherwise only answers that
+ * would not be asked (their askWhen is false), such as the SSH confirmation for a narrow sshCidr.
+ */
+export function fillDefaults(values: Partial<Answers>, useDefaults: boolean): Partial<Answers> {
+  const out: Partial<Answers> = { ...values };
+  for (const spec of ANSWER_SPECS) {
+    if (out[spec.name] !== undefined) continue;
+    const skipped = spec.askWhen !== undefined && !spec.askWhen(out);
+    if (!useDefaults && !skipped) continue;
+    const d = defaultFor(spec, out);
+    if (d !== undefined) (out as Record<string, unknown>)[spec.name] = d;
+  }
+  return out;
+}
+
+/** Final check of a complete set: every field again (defaults and prompts included) plus cross-field rules. */
+export function finalize(values: Partial<Answers>, origins: Partial<Record<AnswerName, Origin>> = {}): Answers {
+  const problems: Problem[] = [];
+  const missing = ANSWER_SPECS.filter((s) => values[s.name] === undefined).map((s) => s.name);
+  if (missing.length > 0) throw missingError(missing);
+  const out: Record<string, unknown> = {};
+  for (const spec of ANSWER_SPECS) {
+    const { value, problem } = checkValue(spec, values[spec.name], origins[spec.name] ?? 'default');
+    if (problem) problems.push(problem);
+    else out[spec.name] = value;
+  }
+  if (problems.length === 0) problems.push(...crossFieldProblems(out as unknown as Answers));
+  if (problems.length > 0) throw new AnswersError(problems);
+  return out as unknown as Answers;
+}
+
+export function missingError(missing: readonly AnswerName[]): AnswersError {
+  return new AnswersError(
+    missing.map((name) => ({
+      field: name,
+      message: `missing; pass --${optionName(name)}, add "${name}" to the answers file, or use --defaults where a default exists`,
+    })),
+    'Answers are missing and there is no terminal to ask them on (nothing was written):',
+  );
+}

@@ -1,0 +1,159 @@
+/**
+ * Pure validators: each takes a value and returns undefined when it is valid, or a sentence saying what
+ * would be valid. No I/O. The field name and the offending value are added by the caller (answers.ts).
+ */
+import { partitionOf } from './regions.js';
+
+export type Check<T> = (value: T) => string | undefined;
+
+export interface Cidr {
+  /** Network address as an unsigned 32-bit integer. */
+  readonly base: number;
+  readonly prefix: number;
+  readonly text: string;
+}
+
+const OCTET = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+export function parseIpv4(text: string): number | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4 || !parts.every((p) => OCTET.test(p))) return undefined;
+  return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
+}
+
+export function formatIpv4(value: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+}
+
+/** Parses `a.b.c.d/n` with the host bits zero; returns a reason string when it is not one. */
+export function parseCidr(text: string): Cidr | string {
+  const match = /^([0-9.]+)\/(\d{1,2})$/.exec(text);
+  if (!match) return 'expected an IPv4 CIDR such as 10.0.0.0/16';
+  const base = parseIpv4(match[1] ?? '');
+  const prefix = Number(match[2]);
+  if (base === undefined) return 'the address part is not a valid IPv4 address';
+  if (prefix > 32) return 'the prefix length must be 0 to 32';
+  const size = 2 ** (32 - prefix);
+  if (base % size !== 0) {
+    return `host bits are set; the network is ${formatIpv4(base - (base % size))}/${prefix}`;
+  }
+  return { base, prefix, text };
+}
+
+export function cidrSize(c: Cidr): number {
+  return 2 ** (32 - c.prefix);
+}
+
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+  return inner.base >= outer.base && inner.base + cidrSize(inner) <= outer.base + cidrSize(outer);
+}
+
+export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
+  return a.base < b.base + cidrSize(b) && b.base < a.base + cidrSize(a);
+}
+
+/** A VPC or subnet block: AWS allows prefixes /16 to /28. */
+export const vpcBlock: Check<string> = (value) => {
+  const cidr = parseCidr(value);
+  if (typeof cidr === 'string') return cidr;
+  if (cidr.prefix < 16 || cidr.prefix > 28) return 'AWS allows VPC and subnet blocks from /16 to /28';
+  return undefined;
+};
+
+export const anyCidr: Check<string> = (value) => {
+  const cidr = parseCidr(value);
+  return typeof cidr === 'string' ? cidr : undefined;
+};
+
+export function isOpenToWorld(cidrText: string): boolean {
+  const cidr = parseCidr(cidrText);
+  return typeof cidr !== 'string' && cidr.prefix === 0;
+}
+
+export const region: Check<string> = (value) => {
+  const partition = partitionOf(value);
+  if (partition === undefined) return 'expected an AWS region code such as us-east-1 or eu-west-1';
+  if (partition !== 'aws') {
+    return `${value} is in the ${partition} partition, which this generator does not support yet (EMR node DNS names there are unverified); choose a region of the aws partition`;
+  }
+  return undefined;
+};
+
+export const accountId: Check<string> = (value) =>
+  /^\d{12}$/.test(value) ? undefined : 'expected exactly 12 digits, such as 123456789012';
+
+export const bucketName: Check<string> = (value) => {
+  if (value.length < 3 || value.length > 63) return 'S3 bucket names are 3 to 63 characters long';
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(value)) {
+    return 'S3 bucket names use lowercase letters, digits, dots and hyphens, and begin and end with a letter or digit';
+  }
+  if (value.includes('..')) return 'S3 bucket names must not contain two adjacent dots';
+  if (parseIpv4(value) !== undefined) return 'S3 bucket names must not look like an IP address';
+  if (value.startsWith('xn--') || value.startsWith('sthree-')) return 'S3 bucket names must not begin with xn-- or sthree-';
+  if (value.endsWith('-s3alias') || value.endsWith('--ol-s3') || value.endsWith('--x-s3')) {
+    return 'S3 bucket names must not end with -s3alias, --ol-s3 or --x-s3';
+  }
+  return undefined;
+};
+
+export const kmsAlias: Check<string> = (value) => {
+  if (!value.startsWith('alias/')) return 'KMS aliases begin with alias/, such as alias/secure-emr-s3';
+  if (value.startsWith('alias/aws/')) return 'the alias/aws/ prefix is reserved for AWS managed keys';
+  if (!/^alias\/[A-Za-z0-9/_-]+$/.test(value)) return 'after alias/ use only letters, digits, /, _ and -';
+  if (value.length > 256) return 'KMS aliases are at most 256 characters';
+  return undefined;
+};
+
+export const projectName: Check<string> = (value) =>
+  /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/.test(value)
+    ? undefined
+    : 'use 3 to 32 lowercase letters, digits and hyphens, starting with a letter (it names stacks, roles and keys)';
+
+export const keyPairName: Check<string> = (value) =>
+  /^[\x20-\x7e]{1,255}$/.test(value) && value.trim() === value && value.length > 0
+    ? undefined
+    : 'EC2 key pair names are 1 to 255 printable ASCII characters without leading or trailing spaces';
+
+export const instanceType: Check<string> = (value) =>
+  /^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(value) ? undefined : 'expected an EC2 instance type such as m5.xlarge';
+
+export const releaseLabel: Check<string> = (value) => {
+  if (/^emr-spark-/.test(value)) {
+    return 'the emr-spark release train has no Hive and no EMRFS, which this project needs; use an emr-7.x label such as emr-7.14.0';
+  }
+  const match = /^emr-(\d+)\.(\d+)\.(\d+)$/.exec(value);
+  if (!match) return 'expected emr-<major>.<minor>.<patch>, such as emr-7.14.0';
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  if (major < 6 || (major === 6 && minor < 2)) {
+    return 'IMDSv2-only and EBS encryption in the security configuration need emr-6.2.0 or later; use emr-7.x';
+  }
+  return undefined;
+};
+
+/** A non-fatal note for labels that validate but are not the recommended line. */
+export function releaseLabelWarning(value: string): string | undefined {
+  return /^emr-7\./.test(value) ? undefined : `releaseLabel ${value} is accepted, but emr-7.x is recommended`;
+}
+
+export function integerIn(min: number, max: number): Check<number> {
+  return (value) =>
+    Number.isInteger(value) && value >= min && value <= max ? undefined : `expected a whole number from ${min} to ${max}`;
+}
+
+export function oneOf<T extends string | number>(allowed: readonly T[]): Check<T> {
+  return (value) => (allowed.includes(value) ? undefined : `expected one of ${allowed.join(', ')}`);
+}
+
+export const countryCode: Check<string> = (value) =>
+  /^[A-Z]{2}$/.test(value) ? undefined : 'expected a two-letter ISO 3166 country code in capitals, such as US or DE';
+
+/** Certificate subject fields: printable, no characters that break an OpenSSL -subj string. */
+export function subjectField(maxLength: number): Check<string> {
+  return (value) => {
+    if (value.length < 1 || value.length > maxLength) return `expected 1 to ${maxLength} characters`;
+    if (!/^[A-Za-z0-9 .,'()+:?-]+$/.test(value)) {
+      return "use letters, digits, spaces and . , ' ( ) + : ? - only (X.509 PrintableString)";
+    }
+    return undefined;
+  };
+}
