@@ -1,0 +1,110 @@
+/** Shared by the tests: temp folders, running the built CLI and real tools, moto_server over TLS. */
+import { spawn, spawnSync } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const BIN = join(ROOT, 'dist', 'bin', 'secure-emr.js');
+
+export function tempDir(prefix = 'secure-emr-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** An environment with no AWS credentials and no endpoint, so nothing can reach AWS. */
+export function isolatedEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
+  return { ...env, HOME: tempDir('home-'), AWS_EC2_METADATA_DISABLED: 'true', NO_UPDATE_NOTIFIER: '1', ...extra };
+}
+
+export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, encoding: 'utf8', input: opts.input, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+}
+
+/** Runs `secure-emr` from the build, stdin closed (as in CI). */
+export function secureEmr(cwd: string, args: string[], env: NodeJS.ProcessEnv = isolatedEnv()): SpawnSyncReturns<string> {
+  return run(process.execPath, [BIN, ...args], { cwd, env });
+}
+
+export const BASE_ARGS = ['--defaults', '--offline', '--account-id', '123456789012', '--ssh-cidr', '203.0.113.0/24'];
+
+/** Generates a project with the defaults plus `extra` flags; throws with the output on failure. */
+export function generateProject(extra: string[] = [], dir = tempDir()): string {
+  const r = secureEmr(dir, [...BASE_ARGS, ...extra]);
+  if (r.status !== 0) throw new Error(`secure-emr failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return dir;
+}
+
+export function readJson<T = Record<string, unknown>>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+/** Every file below dir (relative path -> sha256), for "what changed" assertions. */
+export function treeHashes(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.set(relative(dir, p), createHash('sha256').update(readFileSync(p)).digest('hex'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export function changedFiles(before: Map<string, string>, after: Map<string, string>): string[] {
+  const keys = new Set([...before.keys(), ...after.keys()]);
+  return [...keys].filter((k) => before.get(k) !== after.get(k)).sort();
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Moto {
+  endpoint: string;
+  caBundle: string;
+  env(extra?: Record<string, string>): NodeJS.ProcessEnv;
+  stop(): void;
+}
+
+/** Starts test/support/moto_server_tls.py on 127.0.0.1 with a certificate made here. */
+export async function startMoto(): Promise<Moto> {
+  const dir = tempDir('moto-');
+  const cert = join(dir, 'moto.crt');
+  const key = join(dir, 'moto.key');
+  const made = run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-keyout', key, '-out', cert, '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  if (made.status !== 0) throw new Error(made.stderr);
+  const port = await freePort();
+  const child = spawn('python3', [join(ROOT, 'test', 'support', 'moto_server_tls.py'), '-H', '127.0.0.1', '-p', String(port), '-c', cert, '-k', key], { stdio: 'ignore' });
+  const endpoint = `https://127.0.0.1:${port}`;
+  const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
+    isolatedEnv({ AWS_ENDPOINT_URL: endpoint, AWS_CA_BUNDLE: cert, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_DEFAULT_REGION: 'us-east-1', ...extra });
+  for (let i = 0; i < 100; i++) {
+    const r = run('aws', ['sts', 'get-caller-identity', '--output', 'text'], { env: env() });
+    if (r.status === 0) return { endpoint, caBundle: cert, env, stop: () => child.kill() };
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  child.kill();
+  throw new Error('moto_server did not start');
+}
+
+export function aws(moto: Moto, args: string[], region = 'us-east-1'): string {
+  const r = run('aws', ['--region', region, ...args], { env: moto.env() });
+  if (r.status !== 0) throw new Error(`aws ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout.trim();
+}
