@@ -109,12 +109,6 @@ export function collectSupplied(sources: RawSources): Supplied {
   return supplied;
 }
 
-/** A field that must be given by the user: no value supplied and, unless `useDefaults`, no way to ask. */
-export function missingFields(values: Partial<Answers>, useDefaults: boolean): AnswerName[] {
-  const filled = fillDefaults(values, useDefaults);
-  return ANSWER_SPECS.filter((s) => filled[s.name] === undefined).map((s) => s.name);
-}
-
 /**
  * Fills what can be filled without asking: every default when `useDefaults`, otherwise only answers that
  * would not be asked (their askWhen is false), such as the SSH confirmation for a narrow sshCidr.
