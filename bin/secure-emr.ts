@@ -9,13 +9,11 @@ if (major < 20 || (major === 20 && minor < 17)) {
   process.exit(1);
 }
 
-const GENERATORS = ['app', 'certs', 'iam', 'kms', 'environment', 'security-configuration', 'scripts', 'ssh', 'jobs'];
-
-function usage(): string {
+function usage(generators: readonly string[]): string {
   return [
     'Usage: secure-emr [generator] [options]',
     '',
-    `Generators: ${GENERATORS.join(', ')} (default: app, the whole project)`,
+    `Generators: ${generators.join(', ')} (default: app, the whole project)`,
     'Common options: --answers FILE, --defaults, --offline, --dry-run, --force; one --<answer> option per answer.',
     'Run `secure-emr <generator> --help` for every option of a generator.',
   ].join('\n');
@@ -30,8 +28,11 @@ async function main(argv: string[]): Promise<number> {
   const first = argv[0];
   const name = first !== undefined && !first.startsWith('-') ? first : 'app';
   const rest = first === name ? argv.slice(1) : argv;
+  // Every piece, the app included, has its generator at generators/<name>/index.js.
+  const { ALL_PIECES } = await import('../generators/lib/all-pieces.js');
+  const GENERATORS = ALL_PIECES.map((p) => p.name);
   if (!GENERATORS.includes(name)) {
-    process.stderr.write(`secure-emr: unknown generator "${name}".\n${usage()}\n`);
+    process.stderr.write(`secure-emr: unknown generator "${name}".\n${usage(GENERATORS)}\n`);
     return 2;
   }
   const { createEnv } = await import('yeoman-environment');

@@ -63,12 +63,11 @@ export const certsPiece: Piece = {
       if (!check.ok) {
         ctx.log(`Certificate: ${check.lines.filter((l) => l.startsWith('FAIL')).join('; ')}. It was left as it is: run \`yo secure-emr:certs --rotate\` for a new one.`);
       }
-      if (existing.zip === undefined) {
-        const facts = describeCertificate(cert);
-        files.push({ path: at(CERT_FILES.zip), contents: zipCertificates(key, cert, facts.notBefore), mode: 0o600, secret: true });
-      }
     }
     const facts = describeCertificate(cert);
+    if (existing.zip === undefined && files.length === 0) {
+      files.push({ path: at(CERT_FILES.zip), contents: zipCertificates(key, cert, facts.notBefore), mode: 0o600, secret: true });
+    }
     const data = { m: model, a: model.answers, facts };
     files.push(
       { path: at('README.md'), contents: renderTemplate('certs', 'README.md.ejs', data) },

@@ -40,12 +40,10 @@ export interface Answers {
 
 export type AnswerName = keyof Answers;
 export type Kind = 'string' | 'integer' | 'boolean' | 'choice';
-export type Group = 'Project' | 'Network' | 'Cluster' | 'Certificate';
 
 interface SpecBase<K extends AnswerName> {
   name: K;
   kind: Kind;
-  group: Group;
   /** Question text for the prompt. */
   message: string;
   /** One sentence for the READMEs and the schema. */
@@ -66,148 +64,142 @@ const cidrSchema = { pattern: '^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$' };
 
 export const ANSWER_SPECS: readonly AnswerSpec[] = [
   {
-    name: 'projectName', kind: 'string', group: 'Project', default: 'secure-emr',
+    name: 'projectName', kind: 'string', default: 'secure-emr',
     message: 'Project name (names stacks, roles and keys)',
     description: 'Short name used as the prefix of stacks, roles, keys and the cluster.',
     check: v.projectName, schema: { pattern: '^[a-z][a-z0-9-]{1,30}[a-z0-9]$' },
   },
   {
-    name: 'region', kind: 'string', group: 'Project', default: 'us-east-1',
+    name: 'region', kind: 'string', default: 'us-east-1',
     message: 'AWS region', description: 'Region of every resource; it also decides the certificate names.',
     check: v.region,
   },
   {
-    name: 'accountId', kind: 'string', group: 'Project',
+    name: 'accountId', kind: 'string',
     message: 'AWS account id (12 digits)',
     description: 'Account the project deploys to; looked up with STS GetCallerIdentity when credentials exist.',
     check: v.accountId, schema: { pattern: '^\\d{12}$' },
   },
   {
-    name: 'bucketName', kind: 'string', group: 'Project',
+    name: 'bucketName', kind: 'string',
     default: (a) => (a.projectName && a.accountId && a.region ? `${a.projectName}-${a.accountId}-${a.region}` : undefined),
     message: 'S3 bucket for certificates, jobs, data and logs',
     description: 'Project bucket: certificates zip, jobs, sample data, job output and cluster logs.',
     check: v.bucketName, schema: { minLength: 3, maxLength: 63 },
   },
   {
-    name: 's3KeyAlias', kind: 'string', group: 'Project',
+    name: 's3KeyAlias', kind: 'string',
     default: (a) => (a.projectName ? `alias/${a.projectName}-s3` : undefined),
     message: 'KMS alias of the S3 (EMRFS) key', description: 'Alias of the KMS key that encrypts EMRFS data in S3.',
     check: v.kmsAlias, schema: { pattern: '^alias/[A-Za-z0-9/_-]+$' },
   },
   {
-    name: 'diskKeyAlias', kind: 'string', group: 'Project',
+    name: 'diskKeyAlias', kind: 'string',
     default: (a) => (a.projectName ? `alias/${a.projectName}-disk` : undefined),
     message: 'KMS alias of the local-disk (LUKS and EBS) key',
     description: 'Alias of the KMS key that encrypts local disks (LUKS) and EBS volumes.',
     check: v.kmsAlias, schema: { pattern: '^alias/[A-Za-z0-9/_-]+$' },
   },
   {
-    name: 'vpcCidr', kind: 'string', group: 'Network', default: '10.0.0.0/16',
+    name: 'vpcCidr', kind: 'string', default: '10.0.0.0/16',
     message: 'VPC CIDR', description: 'IPv4 block of the VPC (/16 to /28).', check: v.vpcBlock, schema: cidrSchema,
   },
   {
-    name: 'publicSubnetCidr', kind: 'string', group: 'Network', default: '10.0.1.0/24',
+    name: 'publicSubnetCidr', kind: 'string', default: '10.0.1.0/24',
     message: 'Public subnet CIDR (bastion, NAT gateway)', description: 'Public subnet inside the VPC: bastion and NAT gateway.',
     check: v.vpcBlock, schema: cidrSchema,
   },
   {
-    name: 'privateSubnetCidr', kind: 'string', group: 'Network', default: '10.0.2.0/24',
+    name: 'privateSubnetCidr', kind: 'string', default: '10.0.2.0/24',
     message: 'Private subnet CIDR (cluster)', description: 'Private subnet inside the VPC where the cluster runs.',
     check: v.vpcBlock, schema: cidrSchema,
   },
   {
-    name: 'sshCidr', kind: 'string', group: 'Network',
+    name: 'sshCidr', kind: 'string',
     message: 'CIDR allowed to SSH to the bastion (your office or VPN range)',
     description: 'The only source allowed to reach the bastion on port 22. No default: 0.0.0.0/0 needs allowSshFromAnywhere.',
     check: v.anyCidr, schema: cidrSchema,
   },
   {
-    name: 'allowSshFromAnywhere', kind: 'boolean', group: 'Network', default: false,
+    name: 'allowSshFromAnywhere', kind: 'boolean', default: false,
     message: 'Really allow SSH to the bastion from anywhere (0.0.0.0/0)?',
     description: 'Explicit confirmation needed before sshCidr may be 0.0.0.0/0. Not recommended.',
     check: () => undefined, askWhen: (a) => a.sshCidr !== undefined && v.isOpenToWorld(a.sshCidr),
   },
   {
-    name: 'keyPairName', kind: 'string', group: 'Cluster', default: (a) => a.projectName,
+    name: 'keyPairName', kind: 'string', default: (a) => a.projectName,
     message: 'EC2 key pair name (must exist in the region)', description: 'Existing EC2 key pair for the bastion and the cluster nodes.',
     check: v.keyPairName,
   },
   {
-    name: 'bastionInstanceType', kind: 'string', group: 'Network', default: 't3.micro',
+    name: 'bastionInstanceType', kind: 'string', default: 't3.micro',
     message: 'Bastion instance type', description: 'Instance type of the bastion host.', check: v.instanceType,
   },
   {
-    name: 'releaseLabel', kind: 'string', group: 'Cluster', default: 'emr-7.14.0',
+    name: 'releaseLabel', kind: 'string', default: 'emr-7.14.0',
     message: 'EMR release label', description: 'EMR release (emr-7.x recommended; the emr-spark-8 train is refused).',
     check: v.releaseLabel, schema: { pattern: '^emr-\\d+\\.\\d+\\.\\d+$' },
   },
   {
-    name: 'instanceType', kind: 'string', group: 'Cluster', default: 'm5.xlarge',
+    name: 'instanceType', kind: 'string', default: 'm5.xlarge',
     message: 'Cluster instance type (primary and core)', description: 'Instance type of the primary and core nodes.',
     check: v.instanceType,
   },
   {
-    name: 'coreInstanceCount', kind: 'integer', group: 'Cluster', default: 2,
+    name: 'coreInstanceCount', kind: 'integer', default: 2,
     message: 'Number of core nodes', description: 'Core nodes (1 to 50).', check: v.integerIn(1, 50),
     schema: { minimum: 1, maximum: 50 },
   },
   {
-    name: 'idleTimeoutMinutes', kind: 'integer', group: 'Cluster', default: 60,
+    name: 'idleTimeoutMinutes', kind: 'integer', default: 60,
     message: 'Terminate the cluster after this many idle minutes',
     description: 'Idle auto-termination (1 minute to 7 days).', check: v.integerIn(1, 10080),
     schema: { minimum: 1, maximum: 10080 },
   },
   {
-    name: 's3EncryptionMode', kind: 'choice', group: 'Cluster', default: 'CSE-KMS', choices: S3_ENCRYPTION_MODES,
+    name: 's3EncryptionMode', kind: 'choice', default: 'CSE-KMS', choices: S3_ENCRYPTION_MODES,
     message: 'EMRFS S3 encryption mode', description: 'EMRFS encryption of data in S3 (CSE-KMS as in the article).',
     check: v.oneOf(S3_ENCRYPTION_MODES),
   },
   {
-    name: 'iamRoles', kind: 'choice', group: 'Cluster', default: 'project', choices: IAM_ROLE_MODES,
+    name: 'iamRoles', kind: 'choice', default: 'project', choices: IAM_ROLE_MODES,
     message: 'IAM roles: project-scoped (recommended) or the EMR default roles',
     description: 'project: roles scoped to this bucket and keys; emr-defaults: EMR_DefaultRole_V2 and EMR_EC2_DefaultRole, which must exist.',
     check: v.oneOf(IAM_ROLE_MODES),
   },
   {
-    name: 'certCountry', kind: 'string', group: 'Certificate', default: 'US',
+    name: 'certCountry', kind: 'string', default: 'US',
     message: 'Certificate country (C, two letters)', description: 'Certificate subject C.', check: v.countryCode,
     schema: { pattern: '^[A-Z]{2}$' },
   },
   {
-    name: 'certState', kind: 'string', group: 'Certificate', default: 'Washington',
+    name: 'certState', kind: 'string', default: 'Washington',
     message: 'Certificate state or province (ST)', description: 'Certificate subject ST.', check: v.subjectField(128),
   },
   {
-    name: 'certLocality', kind: 'string', group: 'Certificate', default: 'Seattle',
+    name: 'certLocality', kind: 'string', default: 'Seattle',
     message: 'Certificate locality (L)', description: 'Certificate subject L.', check: v.subjectField(128),
   },
   {
-    name: 'certOrganization', kind: 'string', group: 'Certificate', default: 'Example Corp',
+    name: 'certOrganization', kind: 'string', default: 'Example Corp',
     message: 'Certificate organization (O)', description: 'Certificate subject O.', check: v.subjectField(64),
   },
   {
-    name: 'certOrganizationalUnit', kind: 'string', group: 'Certificate', default: 'Data Platform',
+    name: 'certOrganizationalUnit', kind: 'string', default: 'Data Platform',
     message: 'Certificate organizational unit (OU)', description: 'Certificate subject OU.', check: v.subjectField(64),
   },
   {
-    name: 'certValidityDays', kind: 'integer', group: 'Certificate', default: 365,
+    name: 'certValidityDays', kind: 'integer', default: 365,
     message: 'Certificate validity in days', description: 'Validity of the self-signed certificate (1 to 825 days).',
     check: v.integerIn(1, 825), schema: { minimum: 1, maximum: 825 },
   },
   {
-    name: 'certKeySize', kind: 'choice', group: 'Certificate', default: 2048, choices: CERT_KEY_SIZES,
+    name: 'certKeySize', kind: 'choice', default: 2048, choices: CERT_KEY_SIZES,
     message: 'RSA key size', description: 'RSA key size in bits.', check: v.oneOf(CERT_KEY_SIZES),
   },
 ];
 
-export const ANSWER_NAMES: readonly AnswerName[] = ANSWER_SPECS.map((s) => s.name);
 
-export function specOf(name: AnswerName): AnswerSpec {
-  const spec = ANSWER_SPECS.find((s) => s.name === name);
-  if (!spec) throw new Error(`no answer named ${name}`);
-  return spec;
-}
 
 /** `coreInstanceCount` -> `core-instance-count`. */
 export function optionName(name: string): string {

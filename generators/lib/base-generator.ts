@@ -266,13 +266,13 @@ export abstract class SecureEmrGenerator extends Generator {
       for (const file of await piece.render(ctx)) {
         const contents = typeof file.contents === 'string' ? await formatFor(file.path, file.contents) : file.contents;
         const output: OutputFile = { ...file, contents };
+        const onDisk = this._readDisk(file.path);
         if (output.secret) {
-          const existed = this._readDisk(file.path) !== undefined;
-          this.decisions[existed ? 'replace' : 'add'].push(file.path);
-          this._emit(output, existed);
+          this.decisions[onDisk ? 'replace' : 'add'].push(file.path);
+          this._emit(output, onDisk !== undefined);
           continue;
         }
-        const decision = decide(contents, this._readDisk(file.path), manifest.files[file.path], force);
+        const decision = decide(contents, onDisk, manifest.files[file.path], force);
         this.decisions[decision].push(file.path);
         manifest.files[file.path] = { sha256: sha256(contents), piece: piece.name };
         if (decision === 'unchanged') continue;

@@ -30,7 +30,3 @@ export async function formatFor(path: string, contents: string): Promise<string>
   const prettier = await prettierModule;
   return prettier.format(contents, { parser, printWidth: 120, proseWrap: 'preserve' });
 }
-
-export function needsFormatting(path: string): boolean {
-  return extname(path) in FORMATTED;
-}
