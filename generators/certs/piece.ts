@@ -68,7 +68,8 @@ export const certsPiece: Piece = {
     if (existing.zip === undefined && files.length === 0) {
       files.push({ path: at(CERT_FILES.zip), contents: zipCertificates(key, cert, facts.notBefore), mode: 0o600, secret: true });
     }
-    const data = { m: model, a: model.answers, facts };
+    const coversRegion = model.certificateDnsNames.every((n) => facts.dnsNames.includes(n));
+    const data = { m: model, a: model.answers, facts, coversRegion };
     files.push(
       { path: at('README.md'), contents: renderTemplate('certs', 'README.md.ejs', data) },
       { path: 'scripts/generate-certs.sh', contents: renderTemplate('certs', 'generate-certs.sh.ejs', data), mode: 0o755 },
