@@ -1,24 +1,26 @@
 /** Issue 7 (partial) and issue 4's subgenerator rule: re-runs keep edits and keys; pieces touch only their files. */
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { changedFiles, generateProject, secureEmr, treeHashes } from './support/helpers.js';
+import { ROOT, changedFiles, generateProject, secureEmr, tempDir, treeHashes } from './support/helpers.js';
 
 describe('regeneration', () => {
   it('an edited file survives a re-run; untouched files and the key stay byte-identical', () => {
     const dir = generateProject();
     appendFileSync(join(dir, 'ssh-commands.txt'), '\nOur bastion is behind the VPN.\n');
+    const key = readFileSync(join(dir, 'certs/privateKey.pem'));
     const before = treeHashes(dir);
     const r = secureEmr(dir, []);
     assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout + r.stderr, /1 kept as you edited them/);
     assert.match(r.stdout + r.stderr, /kept your edits.*ssh-commands\.txt/);
-    const after = treeHashes(dir);
-    assert.deepEqual(changedFiles(before, after), ['ssh-commands.txt.secure-emr-new']);
+    assert.deepEqual(changedFiles(before, treeHashes(dir)), [], 'same answers: nothing on disk changes');
     assert.match(readFileSync(join(dir, 'ssh-commands.txt'), 'utf8'), /behind the VPN/);
     const forced = secureEmr(dir, ['--force']);
     assert.equal(forced.status, 0, forced.stderr);
-    assert.doesNotMatch(readFileSync(join(dir, 'ssh-commands.txt'), 'utf8'), /behind the VPN/);
+    assert.doesNotMatch(readFileSync(join(dir, 'ssh-commands.txt'), 'utf8'), /behind the VPN/, '--force replaces the edited file');
+    assert.deepEqual(readFileSync(join(dir, 'certs/privateKey.pem')), key, '--force never replaces key material');
   });
 
   it('--dry-run writes nothing', () => {
@@ -30,15 +32,53 @@ describe('regeneration', () => {
     assert.deepEqual(changedFiles(before, treeHashes(dir)), []);
   });
 
-  it('a new region regenerates what depends on it, keeps key and certificate, and points to :certs --rotate', () => {
+  it('a new region regenerates what depends on it and nothing else; edits, key and certificate stay', () => {
     const dir = generateProject();
+    appendFileSync(join(dir, 'ssh-commands.txt'), '\nOur bastion is behind the VPN.\n');
     const before = treeHashes(dir);
-    const r = secureEmr(dir, ['--region', 'eu-west-1', '--bucket-name', 'secure-emr-123456789012-us-east-1']);
+    const r = secureEmr(dir, ['--region', 'eu-west-1']);
     assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout + r.stderr, /no longer|FAIL names/);
     assert.match(r.stdout + r.stderr, /secure-emr:certs --rotate/);
-    const changed = changedFiles(before, treeHashes(dir));
-    for (const f of ['cfn/environment.json', 'ssh-commands.txt', 'README.md', '.yo-rc.json', 'scripts/project.env']) assert.ok(changed.includes(f), f);
-    for (const f of ['certs/privateKey.pem', 'certs/certificateChain.pem', 'certs/certs.zip', 'cfn/kms.json', 'jobs/test.py', 'data/cars.csv']) assert.ok(!changed.includes(f), f);
+    assert.deepEqual(changedFiles(before, treeHashes(dir)), [
+      '.secure-emr/manifest.json',
+      '.yo-rc.json',
+      'README.md',
+      'certs/README.md',
+      'cfn/environment.json',
+      'cfn/iam.json',
+      'scripts/generate-certs.sh',
+      'scripts/project.env',
+      'ssh-commands.txt.secure-emr-new',
+    ]);
+    assert.match(readFileSync(join(dir, 'ssh-commands.txt'), 'utf8'), /behind the VPN/);
+    assert.match(readFileSync(join(dir, 'ssh-commands.txt.secure-emr-new'), 'utf8'), /--region eu-west-1/);
+    assert.match(readFileSync(join(dir, 'certs/README.md'), 'utf8'), /Does not match the region/);
+  });
+
+  it('a run that fails part way leaves the folder as it was', () => {
+    const dir = generateProject();
+    rmSync(join(dir, 'certs/certificateChain.pem'));
+    const before = treeHashes(dir);
+    const r = secureEmr(dir, ['--region', 'eu-west-1']);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /certificateChain\.pem is missing/);
+    assert.deepEqual(changedFiles(before, treeHashes(dir)), []);
+  });
+
+  it('upgrading from an older version\'s manifest replaces only the files the team did not edit', () => {
+    const dir = tempDir();
+    cpSync(join(ROOT, 'test/fixtures/upgrade-from-0.0.1'), dir, { recursive: true });
+    const editedCars = readFileSync(join(dir, 'data/cars.csv'), 'utf8');
+    const r = secureEmr(dir, []);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(readFileSync(join(dir, 'ssh-commands.txt'), 'utf8'), /ssh -A/, 'unedited: replaced');
+    assert.match(readFileSync(join(dir, 'jobs/test.py'), 'utf8'), /SparkSession/, 'unedited: replaced');
+    assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), /Encryption controls/, 'unedited: replaced');
+    assert.equal(readFileSync(join(dir, 'data/cars.csv'), 'utf8'), editedCars, 'edited: kept');
+    assert.match(readFileSync(join(dir, 'data/cars.csv.secure-emr-new'), 'utf8'), /Cascade,Ripple/);
+    const manifest = JSON.parse(readFileSync(join(dir, '.secure-emr/manifest.json'), 'utf8')) as { version: string };
+    assert.equal(manifest.version, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
   });
 
   for (const piece of ['certs', 'iam', 'kms', 'environment', 'security-configuration', 'scripts', 'ssh', 'jobs']) {

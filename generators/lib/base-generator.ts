@@ -44,7 +44,7 @@ export abstract class SecureEmrGenerator extends Generator {
 
   protected answers!: Answers;
   protected state: State = { ...INITIAL_STATE };
-  private readonly decisions: Counts = { add: [], unchanged: [], replace: [], keep: [], force: [] };
+  private readonly decisions: Counts = { add: [], unchanged: [], replace: [], keep: [], edited: [], force: [] };
   private readonly notes: string[] = [];
 
   constructor(args: string[], options: Generator['options']) {
@@ -86,8 +86,9 @@ export abstract class SecureEmrGenerator extends Generator {
     if (this._reportOnly()) return;
     const d = this.decisions;
     const lines = [
-      `secure-emr${this.isDryRun ? ' (dry run, nothing written)' : ''}: ${d.add.length} added, ${d.replace.length + d.force.length} replaced, ${d.unchanged.length} unchanged, ${d.keep.length} kept as you edited them.`,
+      `secure-emr${this.isDryRun ? ' (dry run, nothing written)' : ''}: ${d.add.length} added, ${d.replace.length + d.force.length} replaced, ${d.unchanged.length} unchanged, ${d.keep.length + d.edited.length} kept as you edited them.`,
     ];
+    if (d.edited.length) lines.push(`  kept your edits (nothing new from the generator for them): ${d.edited.join(', ')}`);
     if (d.force.length) lines.push(`  replaced despite your edits (--force): ${d.force.join(', ')}`);
     if (d.keep.length) {
       lines.push(`  kept your edits; the new version is beside each as ${NEW_VERSION_SUFFIX}: ${d.keep.join(', ')}`);
@@ -275,7 +276,7 @@ export abstract class SecureEmrGenerator extends Generator {
         const decision = decide(contents, onDisk, manifest.files[file.path], force);
         this.decisions[decision].push(file.path);
         manifest.files[file.path] = { sha256: sha256(contents), piece: piece.name };
-        if (decision === 'unchanged') continue;
+        if (decision === 'unchanged' || decision === 'edited') continue;
         if (decision === 'keep') this._emit({ ...output, path: output.path + NEW_VERSION_SUFFIX }, true);
         else this._emit(output, decision !== 'add');
       }

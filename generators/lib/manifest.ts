@@ -22,6 +22,7 @@ export type Decision =
   | 'unchanged' // on disk with exactly the new contents
   | 'replace' // on disk as the generator last wrote it: safe to replace
   | 'keep' // edited by the user: kept, the new version goes beside it
+  | 'edited' // edited by the user, and the generator has nothing new for it: left alone
   | 'force'; // edited by the user, replaced because of --force
 
 /** Suffix of the file written beside a user-edited one. */
@@ -48,5 +49,6 @@ export function decide(next: string | Buffer, onDisk: Buffer | undefined, entry:
   if (onDisk === undefined) return 'add';
   if (onDisk.equals(Buffer.isBuffer(next) ? next : Buffer.from(next))) return 'unchanged';
   if (entry && sha256(onDisk) === entry.sha256) return 'replace';
-  return force ? 'force' : 'keep';
+  if (force) return 'force';
+  return entry && entry.sha256 === sha256(next) ? 'edited' : 'keep';
 }
