@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `secure-emr [app|<subgenerator>] [options]`: runs the generators from code, without yo (no root check, no
  * update notifier, faster start). Exit code 0 on success, 1 on any failure, 2 on a usage error.
@@ -20,25 +19,24 @@ function usage(generators: readonly string[]): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  const { PACKAGE_ROOT, packageVersion } = await import('../generators/lib/paths.js');
   if (argv[0] === '--version' || argv[0] === '-v') {
-    const { packageVersion } = await import('../generators/lib/paths.js');
     process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
   const first = argv[0];
   const name = first !== undefined && !first.startsWith('-') ? first : 'app';
   const rest = first === name ? argv.slice(1) : argv;
-  // Every piece, the app included, has its generator at generators/<name>/index.js.
-  const { ALL_PIECES } = await import('../generators/lib/all-pieces.js');
-  const GENERATORS = ALL_PIECES.map((p) => p.name);
-  if (!GENERATORS.includes(name)) {
-    process.stderr.write(`secure-emr: unknown generator "${name}".\n${usage(GENERATORS)}\n`);
+  const { GENERATOR_CLASSES } = await import('../generators/lib/generator-classes.js');
+  const generators = Object.keys(GENERATOR_CLASSES);
+  if (!(name in GENERATOR_CLASSES)) {
+    process.stderr.write(`secure-emr: unknown generator "${name}".\n${usage(generators)}\n`);
     return 2;
   }
   const { createEnv } = await import('yeoman-environment');
   const env = createEnv({ skipInstall: true });
-  for (const g of GENERATORS) {
-    env.register(new URL(`../generators/${g}/index.js`, import.meta.url).pathname, { namespace: `secure-emr:${g}` });
+  for (const [g, generator] of Object.entries(GENERATOR_CLASSES)) {
+    env.register(generator, { namespace: `secure-emr:${g}`, packagePath: PACKAGE_ROOT });
   }
   await env.run([`secure-emr:${name}`, ...rest]);
   return 0;

@@ -123,48 +123,50 @@ describe('certificates made at scaffold time, checked with openssl', () => {
     assert.equal(statSync(join(project, 'certs/privateKey.pem')).mode & 0o777, 0o600);
   });
 
-  it(':certs --check passes a good certificate and fails an expired or wrong-region one', () => {
+  it(':certs --check passes a good certificate and fails an expired or wrong-region one', async () => {
     const project = generateProject(['--region', 'eu-west-1']);
     assert.equal(secureEmr(project, ['certs', '--check']).status, 0);
     const subject = { country: 'US', state: 'Washington', locality: 'Seattle', organization: 'Example Corp', organizationalUnit: 'Data Platform' };
-    const expired = generateKeyMaterial({ region: 'eu-west-1', subject, validityDays: 10, keySize: 2048, notBefore: new Date(Date.now() - 20 * 86_400_000) });
+    const expired = await generateKeyMaterial({ region: 'eu-west-1', subject, validityDays: 10, keySize: 2048, notBefore: new Date(Date.now() - 20 * 86_400_000) });
     writeFileSync(join(project, 'certs/privateKey.pem'), expired.privateKeyPem);
     writeFileSync(join(project, 'certs/certificateChain.pem'), expired.certificatePem);
     const r1 = secureEmr(project, ['certs', '--check']);
     assert.notEqual(r1.status, 0);
     assert.match(r1.stdout + r1.stderr, /FAIL expiry: expired/);
-    const soon = generateKeyMaterial({ region: 'eu-west-1', subject, validityDays: 40, keySize: 2048, notBefore: new Date(Date.now() - 20 * 86_400_000) });
+    const soon = await generateKeyMaterial({ region: 'eu-west-1', subject, validityDays: 40, keySize: 2048, notBefore: new Date(Date.now() - 20 * 86_400_000) });
     writeFileSync(join(project, 'certs/privateKey.pem'), soon.privateKeyPem);
     writeFileSync(join(project, 'certs/certificateChain.pem'), soon.certificatePem);
     const soonRun = secureEmr(project, ['certs', '--check']);
     assert.notEqual(soonRun.status, 0);
     assert.match(soonRun.stdout + soonRun.stderr, /FAIL expiry: expires in 19 days/);
-    const wrong = generateKeyMaterial({ region: 'us-west-2', subject, validityDays: 365, keySize: 2048 });
+    const wrong = await generateKeyMaterial({ region: 'us-west-2', subject, validityDays: 365, keySize: 2048 });
     writeFileSync(join(project, 'certs/privateKey.pem'), wrong.privateKeyPem);
     writeFileSync(join(project, 'certs/certificateChain.pem'), wrong.certificatePem);
     const r2 = secureEmr(project, ['certs', '--check']);
     assert.notEqual(r2.status, 0);
     assert.match(r2.stdout + r2.stderr, /FAIL names: .*us-west-2.*eu-west-1/);
     writeFileSync(join(project, 'certs/privateKey.pem'), expired.privateKeyPem);
-    writeFileSync(join(project, 'certs/certificateChain.pem'), generateKeyMaterial({ region: 'eu-west-1', subject, validityDays: 365, keySize: 2048 }).certificatePem);
+    writeFileSync(join(project, 'certs/certificateChain.pem'), (await generateKeyMaterial({ region: 'eu-west-1', subject, validityDays: 365, keySize: 2048 })).certificatePem);
     const r3 = secureEmr(project, ['certs', '--check']);
     assert.notEqual(r3.status, 0);
     assert.match(r3.stdout + r3.stderr, /FAIL key: the private key does not match/);
   });
 
-  it('generates RSA keys with Node native crypto through node-forge, never the pure-JavaScript path', () => {
-    const original = crypto.generateKeyPairSync;
+  it('generates RSA keys with Node native crypto through node-forge, never the pure-JavaScript path', async () => {
+    const original = crypto.generateKeyPair;
     let calls = 0;
-    (crypto as { generateKeyPairSync: unknown }).generateKeyPairSync = (...args: Parameters<typeof original>) => {
+    (crypto as { generateKeyPair: unknown }).generateKeyPair = (...args: Parameters<typeof original>) => {
       calls += 1;
       return original(...args);
     };
     try {
-      const made = generateKeyMaterial({ region: 'eu-west-1', subject: { country: 'US', state: 'WA', locality: 'S', organization: 'O', organizationalUnit: 'U' }, validityDays: 30, keySize: 3072 });
-      assert.equal(calls, 1, "node-forge called Node's crypto.generateKeyPairSync");
+      const made = await generateKeyMaterial({ region: 'eu-west-1', subject: { country: 'US', state: 'WA', locality: 'S', organization: 'O', organizationalUnit: 'U' }, validityDays: 30, keySize: 3072 });
+      assert.equal(calls, 1, "node-forge called Node's crypto.generateKeyPair");
       assert.match(made.privateKeyPem, /BEGIN PRIVATE KEY/);
+      const text = run('openssl', ['pkey', '-in', '-', '-noout', '-text'], { input: made.privateKeyPem }).stdout;
+      assert.match(text, /Private-Key: \(3072 bit/);
     } finally {
-      (crypto as { generateKeyPairSync: unknown }).generateKeyPairSync = original;
+      (crypto as { generateKeyPair: unknown }).generateKeyPair = original;
     }
   });
 });

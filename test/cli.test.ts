@@ -1,10 +1,10 @@
 /** Issue 2: the `secure-emr` bin and the real `yo` binary as child processes; the STS lookup's fallbacks. */
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BASE_ARGS, ROOT, isolatedEnv, readJson, run, secureEmr, tempDir } from './support/helpers.js';
+import { BASE_ARGS, ROOT, YO, isolatedEnv, readJson, run, secureEmr, tempDir, yoSandbox } from './support/helpers.js';
 
 describe('secure-emr bin', () => {
   it('generates the project with exit code 0', () => {
@@ -57,20 +57,9 @@ describe('secure-emr bin', () => {
 
 describe('the real yo binary', () => {
   it('runs yo secure-emr non-interactively against the built package', () => {
-    // yo refuses root: it drops to uid 1000, so HOME, the package link and the target belong to uid 1000.
-    const home = tempDir('yo-home-');
-    const modules = join(home, 'node_modules');
-    mkdirSync(modules);
-    symlinkSync(ROOT, join(modules, 'generator-secure-emr'));
-    const target = join(home, 'project');
-    mkdirSync(target);
-    for (const p of [home, target]) {
-      chmodSync(p, 0o755);
-      if (process.getuid?.() === 0) chownSync(p, 1000, 1000);
-    }
+    const { target, env } = yoSandbox();
     chmodSync(ROOT, 0o755);
-    const yo = join(ROOT, 'node_modules', '.bin', 'yo');
-    const r = run(yo, ['secure-emr', ...BASE_ARGS, '--no-insight'], { cwd: target, env: isolatedEnv({ HOME: home, NO_UPDATE_NOTIFIER: '1' }) });
+    const r = run(YO, ['secure-emr', ...BASE_ARGS, '--no-insight'], { cwd: target, env });
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     assert.ok(existsSync(join(target, 'cfn', 'kms.json')));
     assert.ok(existsSync(join(target, 'certs', 'privateKey.pem')));

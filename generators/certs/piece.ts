@@ -38,14 +38,14 @@ export function readKeyMaterial(ctx: Pick<PieceContext, 'readExisting'>): { key?
 export const certsPiece: Piece = {
   name: 'certs',
   namesCertificate: true,
-  render(ctx) {
+  async render(ctx) {
     const { model } = ctx;
     const existing = readKeyMaterial(ctx);
     const files: OutputFile[] = [];
     let key = existing.key;
     let cert = existing.cert;
     if (ctx.rotate || key === undefined) {
-      const made = generateKeyMaterial(requestFor(model));
+      const made = await generateKeyMaterial(requestFor(model));
       key = made.privateKeyPem;
       cert = made.certificatePem;
       files.push(

@@ -10,11 +10,12 @@ import { ANSWER_SPECS, defaultFor, optionName } from './answers.js';
 import type { AnswerName, AnswerSpec, Answers } from './answers.js';
 import { lookupAccountId } from './aws-account.js';
 import { MANIFEST_PATH, NEW_VERSION_SUFFIX, decide, parseManifest, sha256 } from './manifest.js';
-import type { Decision, Manifest } from './manifest.js';
+import type { Decision } from './manifest.js';
 import { INITIAL_STATE, buildModel } from './model.js';
 import type { Model, State } from './model.js';
 import { packageVersion } from './paths.js';
 import type { OutputFile, Piece } from './piece.js';
+import { formatJson } from './json-format.js';
 import { formatFor } from './render.js';
 import {
   AnswersError, checkValue, collectSupplied, fillDefaults, finalize, missingError, promptValidator,
@@ -250,12 +251,9 @@ export abstract class SecureEmrGenerator extends Generator {
     }
   }
 
-  private _manifest(): Manifest {
-    return parseManifest(this._readDisk(MANIFEST_PATH)?.toString('utf8'), packageVersion());
-  }
-
   private async _writePieces(model: Model, pieces: readonly Piece[]): Promise<void> {
-    const manifest = this._manifest();
+    const previous = this._readDisk(MANIFEST_PATH)?.toString('utf8');
+    const manifest = parseManifest(previous, packageVersion());
     const force = this.flag('force') === true;
     const ctx = {
       model,
@@ -263,28 +261,31 @@ export abstract class SecureEmrGenerator extends Generator {
       rotate: this._rotating(),
       log: (message: string) => this._note(message),
     };
-    for (const piece of pieces) {
-      for (const file of await piece.render(ctx)) {
-        const contents = typeof file.contents === 'string' ? await formatFor(file.path, file.contents) : file.contents;
-        const output: OutputFile = { ...file, contents };
-        const onDisk = this._readDisk(file.path);
+    // Pieces render concurrently: key generation runs on the thread pool while the other pieces render.
+    const format = (file: OutputFile): OutputFile =>
+      typeof file.contents === 'string' ? { ...file, contents: formatFor(file.path, file.contents) } : file;
+    const rendered = await Promise.all(pieces.map(async (piece) => ({ piece, files: (await piece.render(ctx)).map(format) })));
+    for (const { piece, files } of rendered) {
+      for (const output of files) {
+        const { path, contents } = output;
+        const onDisk = this._readDisk(path);
         if (output.secret) {
-          this.decisions[onDisk ? 'replace' : 'add'].push(file.path);
+          this.decisions[onDisk ? 'replace' : 'add'].push(path);
           this._emit(output, onDisk !== undefined);
           continue;
         }
-        const decision = decide(contents, onDisk, manifest.files[file.path], force);
-        this.decisions[decision].push(file.path);
-        manifest.files[file.path] = { sha256: sha256(contents), piece: piece.name };
+        const decision = decide(contents, onDisk, manifest.files[path], force);
+        this.decisions[decision].push(path);
+        manifest.files[path] = { sha256: sha256(contents), piece: piece.name };
         if (decision === 'unchanged' || decision === 'edited') continue;
-        if (decision === 'keep') this._emit({ ...output, path: output.path + NEW_VERSION_SUFFIX }, true);
+        if (decision === 'keep') this._emit({ ...output, path: path + NEW_VERSION_SUFFIX }, true);
         else this._emit(output, decision !== 'add');
       }
     }
     if (this.isDryRun) return;
     manifest.version = packageVersion();
     const sorted = Object.fromEntries(Object.entries(manifest.files).sort(([a], [b]) => a.localeCompare(b)));
-    this._emit({ path: MANIFEST_PATH, contents: `${JSON.stringify({ ...manifest, files: sorted }, null, 2)}\n` }, true);
+    this._emit({ path: MANIFEST_PATH, contents: formatJson({ ...manifest, files: sorted }) }, previous !== undefined);
     this.config.set({ ...this.answers, certificateVersion: this.state.certificateVersion });
   }
 

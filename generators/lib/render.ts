@@ -1,10 +1,14 @@
-/** Rendering: EJS templates from templates/<piece>/, then prettier for JSON, Markdown and YAML. */
+/**
+ * Rendering: EJS templates from templates/<piece>/, then formatting in prettier's style without loading prettier:
+ * JSON through json-format.ts, Markdown tables through markdown-format.ts; YAML templates are static and written
+ * in prettier's style. test/format.test.ts checks every emitted JSON, Markdown and YAML file with prettier itself.
+ */
 import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import ejs from 'ejs';
+import { formatJson } from './json-format.js';
+import { formatMarkdown } from './markdown-format.js';
 import { TEMPLATES_DIR } from './paths.js';
-
-const FORMATTED: Record<string, string> = { '.json': 'json', '.md': 'markdown', '.yml': 'yaml', '.yaml': 'yaml' };
 
 /** Helpers every template may call. */
 const helpers = {
@@ -20,13 +24,14 @@ export function renderTemplate(piece: string, file: string, data: object): strin
   return ejs.render(source, { ...helpers, ...data }, { filename: path, async: false });
 }
 
-let prettierModule: Promise<typeof import('prettier')> | undefined;
-
-/** Formats by file name; files prettier does not own come back unchanged (and prettier is not loaded). */
-export async function formatFor(path: string, contents: string): Promise<string> {
-  const parser = FORMATTED[extname(path)];
-  if (!parser) return contents;
-  prettierModule ??= import('prettier');
-  const prettier = await prettierModule;
-  return prettier.format(contents, { parser, printWidth: 120, proseWrap: 'preserve' });
+/** Formats by file name; other files come back unchanged. */
+export function formatFor(path: string, contents: string): string {
+  switch (extname(path)) {
+    case '.json':
+      return formatJson(JSON.parse(contents));
+    case '.md':
+      return formatMarkdown(contents);
+    default:
+      return contents;
+  }
 }

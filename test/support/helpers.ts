@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -107,4 +107,23 @@ export function aws(moto: Moto, args: string[], region = 'us-east-1'): string {
   const r = run('aws', ['--region', region, ...args], { env: moto.env() });
   if (r.status !== 0) throw new Error(`aws ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout.trim();
+}
+
+export const YO = join(ROOT, 'node_modules', '.bin', 'yo');
+
+/**
+ * A HOME in which the real `yo` finds this package, and an empty target folder. yo refuses root: it drops to
+ * uid 1000, so when running as root both belong to uid 1000.
+ */
+export function yoSandbox(): { home: string; target: string; env: NodeJS.ProcessEnv } {
+  const home = tempDir('yo-home-');
+  mkdirSync(join(home, 'node_modules'));
+  symlinkSync(ROOT, join(home, 'node_modules', 'generator-secure-emr'));
+  const target = join(home, 'project');
+  mkdirSync(target);
+  for (const p of [home, target]) {
+    chmodSync(p, 0o755);
+    if (process.getuid?.() === 0) chownSync(p, 1000, 1000);
+  }
+  return { home, target, env: isolatedEnv({ HOME: home, NO_UPDATE_NOTIFIER: '1' }) };
 }

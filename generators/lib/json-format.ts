@@ -1,0 +1,48 @@
+/**
+ * JSON printed the way prettier's json parser prints it (width 120, two spaces): an object or array stays on one
+ * line when that line fits, otherwise each member goes on its own line. Prettier keeps such output unchanged
+ * (test/format.test.ts checks every emitted JSON file against prettier), and the run need not load prettier.
+ */
+const WIDTH = 120;
+const INDENT = '  ';
+
+function inline(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 0 ? '[]' : `[${value.map(inline).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    return entries.length === 0 ? '{}' : `{ ${entries.map(([k, v]) => `${JSON.stringify(k)}: ${inline(v)}`).join(', ')} }`;
+  }
+  return JSON.stringify(value);
+}
+
+/** `used`: characters already on the line before the value; `tail`: characters that follow it (a comma). */
+function print(value: unknown, indent: string, used: number, tail: number): string {
+  const flat = inline(value);
+  if (value === null || typeof value !== 'object' || used + flat.length + tail <= WIDTH) return flat;
+  const inner = indent + INDENT;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    const items = value.map((v, i) => inner + print(v, inner, inner.length, i < value.length - 1 ? 1 : 0));
+    return `[\n${items.join(',\n')}\n${indent}]`;
+  }
+  const entries = Object.entries(value);
+  if (entries.length === 0) return '{}';
+  const members = entries.map(([k, v], i) => {
+    const key = `${JSON.stringify(k)}: `;
+    return inner + key + print(v, inner, inner.length + key.length, i < entries.length - 1 ? 1 : 0);
+  });
+  return `{\n${members.join(',\n')}\n${indent}}`;
+}
+
+export function formatJson(value: unknown): string {
+  // The top level is always expanded, as prettier keeps a document that starts with `{` and a newline.
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
+    const entries = Object.entries(value);
+    const members = entries.map(([k, v], i) => {
+      const key = `${JSON.stringify(k)}: `;
+      return INDENT + key + print(v, INDENT, INDENT.length + key.length, i < entries.length - 1 ? 1 : 0);
+    });
+    return `{\n${members.join(',\n')}\n}\n`;
+  }
+  return `${print(value, '', 0, 0)}\n`;
+}
