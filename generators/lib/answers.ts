@@ -199,8 +199,6 @@ export const ANSWER_SPECS: readonly AnswerSpec[] = [
   },
 ];
 
-
-
 /** `coreInstanceCount` -> `core-instance-count`. */
 export function optionName(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

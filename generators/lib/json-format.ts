@@ -35,14 +35,6 @@ function print(value: unknown, indent: string, used: number, tail: number): stri
 }
 
 export function formatJson(value: unknown): string {
-  // The top level is always expanded, as prettier keeps a document that starts with `{` and a newline.
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
-    const entries = Object.entries(value);
-    const members = entries.map(([k, v], i) => {
-      const key = `${JSON.stringify(k)}: `;
-      return INDENT + key + print(v, INDENT, INDENT.length + key.length, i < entries.length - 1 ? 1 : 0);
-    });
-    return `{\n${members.join(',\n')}\n}\n`;
-  }
-  return `${print(value, '', 0, 0)}\n`;
+  // Prettier keeps a document that opens with `{` and a newline expanded: start as if the line were full.
+  return `${print(value, '', WIDTH, 0)}\n`;
 }
