@@ -27,17 +27,16 @@ async function main(argv: string[]): Promise<number> {
   const first = argv[0];
   const name = first !== undefined && !first.startsWith('-') ? first : 'app';
   const rest = first === name ? argv.slice(1) : argv;
-  const { GENERATOR_CLASSES } = await import('../generators/lib/generator-classes.js');
-  const generators = Object.keys(GENERATOR_CLASSES);
-  if (!(name in GENERATOR_CLASSES)) {
+  const { GENERATOR_NAMES } = await import('../generators/lib/registry.js');
+  const generators = [...GENERATOR_NAMES];
+  if (!generators.includes(name)) {
     process.stderr.write(`secure-emr: unknown generator "${name}".\n${usage(generators)}\n`);
     return 2;
   }
   const { createEnv } = await import('yeoman-environment');
+  const { generatorClass } = await import('../generators/lib/generator-class.js');
   const env = createEnv({ skipInstall: true });
-  for (const [g, generator] of Object.entries(GENERATOR_CLASSES)) {
-    env.register(generator, { namespace: `secure-emr:${g}`, packagePath: PACKAGE_ROOT });
-  }
+  for (const g of generators) env.register(generatorClass(g), { namespace: `secure-emr:${g}`, packagePath: PACKAGE_ROOT });
   await env.run([`secure-emr:${name}`, ...rest]);
   return 0;
 }

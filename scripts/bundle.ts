@@ -4,12 +4,12 @@
  * instead of resolving hundreds of small ESM modules (see README, Performance). The AWS SDK and the prompt
  * library stay outside: they are loaded only on the paths that need them.
  */
-import { readdirSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import type { Plugin } from 'esbuild';
 import { PACKAGE_ROOT } from '../generators/lib/paths.js';
+import { GENERATOR_NAMES } from '../generators/lib/registry.js';
 
 /** The package.json the source at `path` would read at run time: the one beside its dist/ folder. */
 function ownPackage(path: string): { name: string; version: string } {
@@ -104,9 +104,7 @@ const inlinePackageJson: Plugin = {
 await build({
   entryPoints: [
     join(PACKAGE_ROOT, 'bin', 'secure-emr.ts'),
-    ...readdirSync(join(PACKAGE_ROOT, 'generators'))
-      .filter((name) => name !== 'lib')
-      .map((name) => join(PACKAGE_ROOT, 'generators', name, 'index.ts')),
+    ...GENERATOR_NAMES.map((name) => join(PACKAGE_ROOT, 'generators', name, 'index.ts')),
   ],
   outdir: join(PACKAGE_ROOT, 'dist'),
   outbase: PACKAGE_ROOT,

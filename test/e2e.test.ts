@@ -50,7 +50,7 @@ describe('emitted repository, end to end on moto_server', () => {
     const clusterId = q(['emr', 'list-clusters', '--active', '--query', "Clusters[?Name=='secure-emr-cluster'].Id | [0]", '--output', 'text']);
     assert.match(clusterId, /^j-/);
     const scName = q(['emr', 'describe-cluster', '--cluster-id', clusterId, '--query', 'Cluster.SecurityConfiguration', '--output', 'text']);
-    assert.match(scName, /^secure-emr-[0-9a-f]{10}$/);
+    assert.match(scName, /^secure-emr-v1-[0-9a-f]{10}$/);
     const doc = JSON.parse(q(['emr', 'describe-security-configuration', '--name', scName, '--query', 'SecurityConfiguration', '--output', 'text'])) as {
       EncryptionConfiguration: { AtRestEncryptionConfiguration: { S3EncryptionConfiguration: { AwsKmsKey: string }; LocalDiskEncryptionConfiguration: { AwsKmsKey: string } }; InTransitEncryptionConfiguration: { TLSCertificateConfiguration: { S3Object: string } } };
     };

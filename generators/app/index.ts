@@ -1,7 +1,4 @@
-/** `yo secure-emr`: the whole project. */
-import { ALL_PIECES } from '../lib/all-pieces.js';
-import { SecureEmrGenerator } from '../lib/base-generator.js';
+/** `yo secure-emr:app` (see generators/lib/registry.ts). */
+import { generatorClass } from '../lib/generator-class.js';
 
-export default class AppGenerator extends SecureEmrGenerator {
-  protected readonly pieces = ALL_PIECES;
-}
+export default generatorClass('app');

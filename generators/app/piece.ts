@@ -1,19 +1,21 @@
 /** The repository skeleton: README, .gitignore, Makefile and the emitted repo's lint workflow. */
 import { answersValuesTable } from '../lib/docs.js';
 import type { Piece } from '../lib/piece.js';
-import { renderTemplate } from '../lib/render.js';
+import { PIECES } from '../lib/registry.js';
+import { templateFile } from '../lib/render.js';
 
 export const appPiece: Piece = {
   name: 'app',
-  namesCertificate: true,
+  description: 'the whole project: README.md, .gitignore, Makefile, the lint workflow and every piece below',
   render({ model }) {
-    const data = { m: model, a: model.answers, answersTable: answersValuesTable(model.answers) };
+    // The registry imports this module: PIECES is read at render time, when both are loaded.
+    const pieceNames = PIECES.filter((p) => p !== appPiece).map((p) => p.name);
+    const data = { answersTable: answersValuesTable(model.answers), pieceNames };
     return [
-      { path: 'README.md', contents: renderTemplate('app', 'README.md.ejs', data) },
-      // npm drops .gitignore from published packages: the template is stored as _gitignore.
-      { path: '.gitignore', contents: renderTemplate('app', '_gitignore.ejs', data) },
-      { path: 'Makefile', contents: renderTemplate('app', 'Makefile.ejs', data) },
-      { path: '.github/workflows/lint.yml', contents: renderTemplate('app', 'lint.yml.ejs', data) },
+      templateFile('app', 'README.md', model, { data }),
+      templateFile('app', '.gitignore', model),
+      templateFile('app', 'Makefile', model),
+      templateFile('app', '.github/workflows/lint.yml', model),
     ];
   },
 };

@@ -1,16 +1,18 @@
 /**
  * Key material (certs/*.pem, certs/certs.zip) and what documents it (certs/README.md,
- * scripts/generate-certs.sh). Key material is made only when there is none, or on `:certs --rotate`.
+ * scripts/generate-certs.sh). Key material is made only when there is none, or on `:certs --rotate`;
+ * `:certs --check` only reports.
  */
 import { CERT_FILES, checkCertificate, describeCertificate, generateKeyMaterial, zipCertificates } from '../lib/certificates.js';
+import type { CertificateRequest } from '../lib/certificates.js';
 import type { Model } from '../lib/model.js';
-import type { OutputFile, Piece, PieceContext } from '../lib/piece.js';
-import { renderTemplate } from '../lib/render.js';
+import type { BeforeContext, BeforeRender, OutputFile, Piece } from '../lib/piece.js';
+import { templateFile } from '../lib/render.js';
 
 export const CERTS_DIR = 'certs';
 const at = (name: string): string => `${CERTS_DIR}/${name}`;
 
-function requestFor(model: Model) {
+function requestFor(model: Model): CertificateRequest {
   const a = model.answers;
   return {
     region: a.region,
@@ -26,8 +28,8 @@ function requestFor(model: Model) {
   };
 }
 
-/** Existing key material, or a message saying what to do when it is incomplete. */
-export function readKeyMaterial(ctx: Pick<PieceContext, 'readExisting'>): { key?: string; cert?: string; zip?: Buffer } {
+/** Existing key material, as it is on disk. */
+export function readKeyMaterial(ctx: Pick<BeforeContext, 'readExisting'>): { key?: string; cert?: string; zip?: Buffer } {
   return {
     key: ctx.readExisting(at(CERT_FILES.privateKey))?.toString('utf8'),
     cert: ctx.readExisting(at(CERT_FILES.chain))?.toString('utf8'),
@@ -35,16 +37,46 @@ export function readKeyMaterial(ctx: Pick<PieceContext, 'readExisting'>): { key?
   };
 }
 
+function before({ model, readExisting, flags }: BeforeContext): BeforeRender {
+  const existing = readKeyMaterial({ readExisting });
+  if (flags.check) {
+    if (existing.key === undefined || existing.cert === undefined) {
+      throw new Error('certs --check: certs/privateKey.pem or certs/certificateChain.pem is missing; run `yo secure-emr:certs` to make them.');
+    }
+    const result = checkCertificate(existing.key, existing.cert, model.answers.region);
+    return {
+      kind: 'report',
+      lines: result.lines,
+      ok: result.ok,
+      failure: 'certs --check: the certificate needs attention (see above); `yo secure-emr:certs --rotate` makes a new one.',
+    };
+  }
+  if (flags.rotate && existing.key !== undefined) {
+    const version = model.state.certificateVersion + 1;
+    return {
+      kind: 'render',
+      state: { ...model.state, certificateVersion: version },
+      notes: [`Rotated: certificate version ${version}; run scripts/deploy.sh to upload it and create the new security configuration.`],
+    };
+  }
+  return { kind: 'render', state: model.state, notes: [] };
+}
+
 export const certsPiece: Piece = {
   name: 'certs',
-  namesCertificate: true,
+  description: 'certs/: the TLS key, certificate and zip for in-transit encryption, certs/README.md, scripts/generate-certs.sh',
+  flags: [
+    { name: 'rotate', description: 'Make a new key and certificate under a new version' },
+    { name: 'check', description: 'Report expiry, names and key match; fail within 30 days of expiry' },
+  ],
+  before,
   async render(ctx) {
     const { model } = ctx;
     const existing = readKeyMaterial(ctx);
     const files: OutputFile[] = [];
     let key = existing.key;
     let cert = existing.cert;
-    if (ctx.rotate || key === undefined) {
+    if (ctx.flags.rotate || key === undefined) {
       const made = await generateKeyMaterial(requestFor(model));
       key = made.privateKeyPem;
       cert = made.certificatePem;
@@ -61,7 +93,9 @@ export const certsPiece: Piece = {
     } else {
       const check = checkCertificate(key, cert, model.answers.region);
       if (!check.ok) {
-        ctx.log(`Certificate: ${check.lines.filter((l) => l.startsWith('FAIL')).join('; ')}. It was left as it is: run \`yo secure-emr:certs --rotate\` for a new one.`);
+        ctx.log(
+          `Certificate: ${check.lines.filter((l) => l.startsWith('FAIL')).join('; ')}. It was left as it is: run \`yo secure-emr:certs --rotate\` for a new one.`,
+        );
       }
     }
     const facts = describeCertificate(cert);
@@ -69,10 +103,10 @@ export const certsPiece: Piece = {
       files.push({ path: at(CERT_FILES.zip), contents: zipCertificates(key, cert, facts.notBefore), mode: 0o600, secret: true });
     }
     const coversRegion = model.certificateDnsNames.every((n) => facts.dnsNames.includes(n));
-    const data = { m: model, a: model.answers, facts, coversRegion };
+    const data = { facts, coversRegion };
     files.push(
-      { path: at('README.md'), contents: renderTemplate('certs', 'README.md.ejs', data) },
-      { path: 'scripts/generate-certs.sh', contents: renderTemplate('certs', 'generate-certs.sh.ejs', data), mode: 0o755 },
+      templateFile('certs', at('README.md'), model, { data }),
+      templateFile('certs', 'scripts/generate-certs.sh', model, { data, mode: 0o755 }),
     );
     return files;
   },

@@ -1,5 +1,4 @@
-/** `yo secure-emr:environment`: regenerates this piece from the stored answers. */
-import { pieceGenerator } from '../lib/piece-generator.js';
-import { environmentPiece } from './piece.js';
+/** `yo secure-emr:environment` (see generators/lib/registry.ts). */
+import { generatorClass } from '../lib/generator-class.js';
 
-export default pieceGenerator(environmentPiece);
+export default generatorClass('environment');

@@ -1,13 +1,12 @@
 /** cfn/environment.json: the network of a private-subnet cluster. */
 import type { Piece } from '../lib/piece.js';
-import { renderTemplate } from '../lib/render.js';
+import { documentFile } from '../lib/render.js';
+import { environmentTemplate } from './environment-template.js';
 
 export const environmentPiece: Piece = {
   name: 'environment',
-  namesCertificate: false,
+  description: 'cfn/environment.json: VPC, subnets, NAT gateway, S3 endpoint, bastion, security groups, flow logs',
   render({ model }) {
-    return [
-      { path: 'cfn/environment.json', contents: renderTemplate('environment', 'environment.json.ejs', { m: model, a: model.answers }) },
-    ];
+    return [documentFile('environment', 'cfn/environment.json', model, environmentTemplate(model))];
   },
 };

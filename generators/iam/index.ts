@@ -1,5 +1,4 @@
-/** `yo secure-emr:iam`: regenerates this piece from the stored answers. */
-import { pieceGenerator } from '../lib/piece-generator.js';
-import { iamPiece } from './piece.js';
+/** `yo secure-emr:iam` (see generators/lib/registry.ts). */
+import { generatorClass } from '../lib/generator-class.js';
 
-export default pieceGenerator(iamPiece);
+export default generatorClass('iam');

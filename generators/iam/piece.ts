@@ -1,12 +1,12 @@
 /** cfn/iam.json: the EMR service role and EC2 instance role, unless the EMR default roles are used. */
 import type { Piece } from '../lib/piece.js';
-import { renderTemplate } from '../lib/render.js';
+import { documentFile } from '../lib/render.js';
+import { iamTemplate } from './iam-template.js';
 
 export const iamPiece: Piece = {
   name: 'iam',
-  namesCertificate: false,
+  description: 'cfn/iam.json: the EMR service role and the EC2 instance role (not emitted with iamRoles emr-defaults)',
   render({ model }) {
-    if (model.answers.iamRoles === 'emr-defaults') return [];
-    return [{ path: 'cfn/iam.json', contents: renderTemplate('iam', 'iam.json.ejs', { m: model, a: model.answers }) }];
+    return model.roles.createdByProject ? [documentFile('iam', 'cfn/iam.json', model, iamTemplate(model))] : [];
   },
 };

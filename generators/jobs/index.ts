@@ -1,5 +1,4 @@
-/** `yo secure-emr:jobs`: regenerates this piece from the stored answers. */
-import { pieceGenerator } from '../lib/piece-generator.js';
-import { jobsPiece } from './piece.js';
+/** `yo secure-emr:jobs` (see generators/lib/registry.ts). */
+import { generatorClass } from '../lib/generator-class.js';
 
-export default pieceGenerator(jobsPiece);
+export default generatorClass('jobs');

@@ -1,5 +1,4 @@
-/** `yo secure-emr:kms`: regenerates this piece from the stored answers. */
-import { pieceGenerator } from '../lib/piece-generator.js';
-import { kmsPiece } from './piece.js';
+/** `yo secure-emr:kms` (see generators/lib/registry.ts). */
+import { generatorClass } from '../lib/generator-class.js';
 
-export default pieceGenerator(kmsPiece);
+export default generatorClass('kms');

@@ -1,11 +1,12 @@
 /** cfn/kms.json: the S3 (EMRFS) key and the local-disk (LUKS, EBS) key. */
 import type { Piece } from '../lib/piece.js';
-import { renderTemplate } from '../lib/render.js';
+import { documentFile } from '../lib/render.js';
+import { kmsTemplate } from './kms-template.js';
 
 export const kmsPiece: Piece = {
   name: 'kms',
-  namesCertificate: false,
+  description: 'cfn/kms.json: the S3 key and the local-disk key, rotating',
   render({ model }) {
-    return [{ path: 'cfn/kms.json', contents: renderTemplate('kms', 'kms.json.ejs', { m: model, a: model.answers }) }];
+    return [documentFile('kms', 'cfn/kms.json', model, kmsTemplate(model))];
   },
 };

@@ -41,8 +41,10 @@ export interface Answers {
 export type AnswerName = keyof Answers;
 export type Kind = 'string' | 'integer' | 'boolean' | 'choice';
 
-interface SpecBase<K extends AnswerName> {
-  name: K;
+/** Answers the type allows to be absent: each must say when it is required (`requiredWhen`). */
+type OptionalAnswer = { [K in AnswerName]-?: undefined extends Answers[K] ? K : never }[AnswerName];
+
+interface SpecFields<K extends AnswerName> {
   kind: Kind;
   /** Question text for the prompt. */
   message: string;
@@ -50,154 +52,175 @@ interface SpecBase<K extends AnswerName> {
   description: string;
   /** A fixed value, a value derived from earlier answers, or none (the user must give it). */
   default?: Answers[K] | ((earlier: Partial<Answers>) => Answers[K] | undefined);
-  choices?: readonly Answers[K][];
-  check: Check<Answers[K]>;
+  choices?: readonly NonNullable<Answers[K]>[];
+  check: Check<NonNullable<Answers[K]>>;
   /** Asked in the interactive flow only when this returns true (default: always asked). */
   askWhen?: (earlier: Partial<Answers>) => boolean;
   /** Extra JSON Schema keywords (pattern, bounds) mirrored from `check` for editors. */
   schema?: Record<string, unknown>;
 }
 
-export type AnswerSpec = { [K in AnswerName]: SpecBase<K> }[AnswerName];
+/**
+ * The declaration of one answer. An optional field of `Answers` must declare `requiredWhen` (the answer is
+ * needed, asked and checked only when it returns true); a required field must not.
+ */
+export type Declaration<K extends AnswerName> = SpecFields<K> &
+  (K extends OptionalAnswer ? { requiredWhen: (answers: Partial<Answers>) => boolean } : { requiredWhen?: never });
+
+/** Every answer declared, and only those: a field of `Answers` without a declaration does not compile. */
+export type Declarations = { [K in AnswerName]-?: Declaration<K> };
+
+export type AnswerSpec = { [K in AnswerName]-?: Declaration<K> & { name: K } }[AnswerName];
 
 const cidrSchema = { pattern: '^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$' };
 
-export const ANSWER_SPECS: readonly AnswerSpec[] = [
-  {
-    name: 'projectName', kind: 'string', default: 'secure-emr',
+export const DECLARATIONS: Declarations = {
+  projectName: {
+    kind: 'string', default: 'secure-emr',
     message: 'Project name (names stacks, roles and keys)',
     description: 'Short name used as the prefix of stacks, roles, keys and the cluster.',
     check: v.projectName, schema: { pattern: '^[a-z][a-z0-9-]{1,30}[a-z0-9]$' },
   },
-  {
-    name: 'region', kind: 'string', default: 'us-east-1',
+  region: {
+    kind: 'string', default: 'us-east-1',
     message: 'AWS region', description: 'Region of every resource; it also decides the certificate names.',
     check: v.region,
   },
-  {
-    name: 'accountId', kind: 'string',
+  accountId: {
+    kind: 'string',
     message: 'AWS account id (12 digits)',
     description: 'Account the project deploys to; looked up with STS GetCallerIdentity when credentials exist.',
     check: v.accountId, schema: { pattern: '^\\d{12}$' },
   },
-  {
-    name: 'bucketName', kind: 'string',
+  bucketName: {
+    kind: 'string',
     default: (a) => (a.projectName && a.accountId && a.region ? `${a.projectName}-${a.accountId}-${a.region}` : undefined),
     message: 'S3 bucket for certificates, jobs, data and logs',
     description: 'Project bucket: certificates zip, jobs, sample data, job output and cluster logs.',
     check: v.bucketName, schema: { minLength: 3, maxLength: 63 },
   },
-  {
-    name: 's3KeyAlias', kind: 'string',
+  s3KeyAlias: {
+    kind: 'string',
     default: (a) => (a.projectName ? `alias/${a.projectName}-s3` : undefined),
     message: 'KMS alias of the S3 (EMRFS) key', description: 'Alias of the KMS key that encrypts EMRFS data in S3.',
     check: v.kmsAlias, schema: { pattern: '^alias/[A-Za-z0-9/_-]+$' },
   },
-  {
-    name: 'diskKeyAlias', kind: 'string',
+  diskKeyAlias: {
+    kind: 'string',
     default: (a) => (a.projectName ? `alias/${a.projectName}-disk` : undefined),
     message: 'KMS alias of the local-disk (LUKS and EBS) key',
     description: 'Alias of the KMS key that encrypts local disks (LUKS) and EBS volumes.',
     check: v.kmsAlias, schema: { pattern: '^alias/[A-Za-z0-9/_-]+$' },
   },
-  {
-    name: 'vpcCidr', kind: 'string', default: '10.0.0.0/16',
+  vpcCidr: {
+    kind: 'string', default: '10.0.0.0/16',
     message: 'VPC CIDR', description: 'IPv4 block of the VPC (/16 to /28).', check: v.vpcBlock, schema: cidrSchema,
   },
-  {
-    name: 'publicSubnetCidr', kind: 'string', default: '10.0.1.0/24',
+  publicSubnetCidr: {
+    kind: 'string', default: '10.0.1.0/24',
     message: 'Public subnet CIDR (bastion, NAT gateway)', description: 'Public subnet inside the VPC: bastion and NAT gateway.',
     check: v.vpcBlock, schema: cidrSchema,
   },
-  {
-    name: 'privateSubnetCidr', kind: 'string', default: '10.0.2.0/24',
+  privateSubnetCidr: {
+    kind: 'string', default: '10.0.2.0/24',
     message: 'Private subnet CIDR (cluster)', description: 'Private subnet inside the VPC where the cluster runs.',
     check: v.vpcBlock, schema: cidrSchema,
   },
-  {
-    name: 'sshCidr', kind: 'string',
+  sshCidr: {
+    kind: 'string',
     message: 'CIDR allowed to SSH to the bastion (your office or VPN range)',
     description: 'The only source allowed to reach the bastion on port 22. No default: 0.0.0.0/0 needs allowSshFromAnywhere.',
     check: v.anyCidr, schema: cidrSchema,
   },
-  {
-    name: 'allowSshFromAnywhere', kind: 'boolean', default: false,
+  allowSshFromAnywhere: {
+    kind: 'boolean', default: false,
     message: 'Really allow SSH to the bastion from anywhere (0.0.0.0/0)?',
     description: 'Explicit confirmation needed before sshCidr may be 0.0.0.0/0. Not recommended.',
     check: () => undefined, askWhen: (a) => a.sshCidr !== undefined && v.isOpenToWorld(a.sshCidr),
   },
-  {
-    name: 'keyPairName', kind: 'string', default: (a) => a.projectName,
+  keyPairName: {
+    kind: 'string', default: (a) => a.projectName,
     message: 'EC2 key pair name (must exist in the region)', description: 'Existing EC2 key pair for the bastion and the cluster nodes.',
     check: v.keyPairName,
   },
-  {
-    name: 'bastionInstanceType', kind: 'string', default: 't3.micro',
+  bastionInstanceType: {
+    kind: 'string', default: 't3.micro',
     message: 'Bastion instance type', description: 'Instance type of the bastion host.', check: v.instanceType,
   },
-  {
-    name: 'releaseLabel', kind: 'string', default: 'emr-7.14.0',
+  releaseLabel: {
+    kind: 'string', default: 'emr-7.14.0',
     message: 'EMR release label', description: 'EMR release (emr-7.x recommended; the emr-spark-8 train is refused).',
     check: v.releaseLabel, schema: { pattern: '^emr-\\d+\\.\\d+\\.\\d+$' },
   },
-  {
-    name: 'instanceType', kind: 'string', default: 'm5.xlarge',
+  instanceType: {
+    kind: 'string', default: 'm5.xlarge',
     message: 'Cluster instance type (primary and core)', description: 'Instance type of the primary and core nodes.',
     check: v.instanceType,
   },
-  {
-    name: 'coreInstanceCount', kind: 'integer', default: 2,
+  coreInstanceCount: {
+    kind: 'integer', default: 2,
     message: 'Number of core nodes', description: 'Core nodes (1 to 50).', check: v.integerIn(1, 50),
     schema: { minimum: 1, maximum: 50 },
   },
-  {
-    name: 'idleTimeoutMinutes', kind: 'integer', default: 60,
+  idleTimeoutMinutes: {
+    kind: 'integer', default: 60,
     message: 'Terminate the cluster after this many idle minutes',
     description: 'Idle auto-termination (1 minute to 7 days).', check: v.integerIn(1, 10080),
     schema: { minimum: 1, maximum: 10080 },
   },
-  {
-    name: 's3EncryptionMode', kind: 'choice', default: 'CSE-KMS', choices: S3_ENCRYPTION_MODES,
+  s3EncryptionMode: {
+    kind: 'choice', default: 'CSE-KMS', choices: S3_ENCRYPTION_MODES,
     message: 'EMRFS S3 encryption mode', description: 'EMRFS encryption of data in S3 (CSE-KMS as in the article).',
     check: v.oneOf(S3_ENCRYPTION_MODES),
   },
-  {
-    name: 'iamRoles', kind: 'choice', default: 'project', choices: IAM_ROLE_MODES,
+  iamRoles: {
+    kind: 'choice', default: 'project', choices: IAM_ROLE_MODES,
     message: 'IAM roles: project-scoped (recommended) or the EMR default roles',
     description: 'project: roles scoped to this bucket and keys; emr-defaults: EMR_DefaultRole_V2 and EMR_EC2_DefaultRole, which must exist.',
     check: v.oneOf(IAM_ROLE_MODES),
   },
-  {
-    name: 'certCountry', kind: 'string', default: 'US',
+  certCountry: {
+    kind: 'string', default: 'US',
     message: 'Certificate country (C, two letters)', description: 'Certificate subject C.', check: v.countryCode,
     schema: { pattern: '^[A-Z]{2}$' },
   },
-  {
-    name: 'certState', kind: 'string', default: 'Washington',
+  certState: {
+    kind: 'string', default: 'Washington',
     message: 'Certificate state or province (ST)', description: 'Certificate subject ST.', check: v.subjectField(128),
   },
-  {
-    name: 'certLocality', kind: 'string', default: 'Seattle',
+  certLocality: {
+    kind: 'string', default: 'Seattle',
     message: 'Certificate locality (L)', description: 'Certificate subject L.', check: v.subjectField(128),
   },
-  {
-    name: 'certOrganization', kind: 'string', default: 'Example Corp',
+  certOrganization: {
+    kind: 'string', default: 'Example Corp',
     message: 'Certificate organization (O)', description: 'Certificate subject O.', check: v.subjectField(64),
   },
-  {
-    name: 'certOrganizationalUnit', kind: 'string', default: 'Data Platform',
+  certOrganizationalUnit: {
+    kind: 'string', default: 'Data Platform',
     message: 'Certificate organizational unit (OU)', description: 'Certificate subject OU.', check: v.subjectField(64),
   },
-  {
-    name: 'certValidityDays', kind: 'integer', default: 365,
+  certValidityDays: {
+    kind: 'integer', default: 365,
     message: 'Certificate validity in days', description: 'Validity of the self-signed certificate (1 to 825 days).',
     check: v.integerIn(1, 825), schema: { minimum: 1, maximum: 825 },
   },
-  {
-    name: 'certKeySize', kind: 'choice', default: 2048, choices: CERT_KEY_SIZES,
+  certKeySize: {
+    kind: 'choice', default: 2048, choices: CERT_KEY_SIZES,
     message: 'RSA key size', description: 'RSA key size in bits.', check: v.oneOf(CERT_KEY_SIZES),
   },
-];
+};
+
+/** The declarations in order, each with its name. */
+export const ANSWER_SPECS: readonly AnswerSpec[] = (Object.keys(DECLARATIONS) as AnswerName[]).map(
+  (name) => ({ name, ...DECLARATIONS[name] }) as AnswerSpec,
+);
+
+/** Whether an answer is needed given the others (always, unless its declaration says `requiredWhen`). */
+export function isRequired(spec: AnswerSpec, answers: Partial<Answers>): boolean {
+  const when = spec.requiredWhen as ((answers: Partial<Answers>) => boolean) | undefined;
+  return when === undefined || when(answers);
+}
 
 /** `coreInstanceCount` -> `core-instance-count`. */
 export function optionName(name: string): string {

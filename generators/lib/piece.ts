@@ -1,5 +1,8 @@
-/** What a piece of the emitted repository is: a name and a pure-ish function from the model to files. */
-import type { Model } from './model.js';
+/**
+ * What a piece of the emitted repository is: a name, a sentence, and a function from the model to files.
+ * A piece may add flags and a step that runs before rendering (only `certs` does: --rotate, --check).
+ */
+import type { Model, State } from './model.js';
 
 export interface OutputFile {
   /** Path relative to the project root, with forward slashes. */
@@ -18,14 +21,35 @@ export interface PieceContext {
   model: Model;
   /** A file of the destination as it is on disk now, or undefined. */
   readExisting(path: string): Buffer | undefined;
-  /** `:certs --rotate` was asked for. */
-  rotate: boolean;
+  /** The piece's own flags (e.g. `rotate`), as given on the command line. */
+  flags: Readonly<Record<string, boolean>>;
   log(message: string): void;
+}
+
+/** A boolean flag a piece's subgenerator adds to the common ones. */
+export interface PieceFlag {
+  name: string;
+  description: string;
+}
+
+/** What a piece's `before` step decided. */
+export type BeforeRender =
+  /** Render, with this state (a changed state re-renders every piece whose files depend on it). */
+  | { kind: 'render'; state: State; notes: string[] }
+  /** Only report (e.g. `certs --check`): print the lines, write nothing, fail when not ok. */
+  | { kind: 'report'; lines: string[]; ok: boolean; failure: string };
+
+export interface BeforeContext {
+  model: Model;
+  readExisting(path: string): Buffer | undefined;
+  flags: Readonly<Record<string, boolean>>;
 }
 
 export interface Piece {
   name: string;
-  /** Re-rendered when the certificate version moves (it names the zip's S3 key). */
-  namesCertificate: boolean;
+  /** One sentence for --help, the READMEs and the docs. */
+  description: string;
+  flags?: readonly PieceFlag[];
+  before?(ctx: BeforeContext): BeforeRender;
   render(ctx: PieceContext): OutputFile[] | Promise<OutputFile[]>;
 }

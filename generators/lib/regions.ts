@@ -45,7 +45,7 @@ export function emrLogBucket(region: string): string {
   return region === 'us-east-1' ? 'aws157-logs-prod' : `aws157-logs-prod-${region}`;
 }
 
-/** EMR-owned buckets a private-subnet 7.x cluster reads at boot (brief, section 5). */
-export function emrOwnedBuckets(region: string): string[] {
-  return [`al2023-repos-${region}-de612dc2`, `repo.${region}.emr.amazonaws.com`, emrLogBucket(region)];
+/** EMR-owned buckets a private-subnet 7.x cluster reads at boot: its package repositories (brief, section 5). */
+export function emrRepositoryBuckets(region: string): string[] {
+  return [`al2023-repos-${region}-de612dc2`, `repo.${region}.emr.amazonaws.com`];
 }

@@ -1,5 +1,4 @@
-/** `yo secure-emr:scripts`: regenerates this piece from the stored answers. */
-import { pieceGenerator } from '../lib/piece-generator.js';
-import { scriptsPiece } from './piece.js';
+/** `yo secure-emr:scripts` (see generators/lib/registry.ts). */
+import { generatorClass } from '../lib/generator-class.js';
 
-export default pieceGenerator(scriptsPiece);
+export default generatorClass('scripts');

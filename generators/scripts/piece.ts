@@ -1,19 +1,21 @@
 /** scripts/: deploy, run the jobs, verify the encryption, tear down, and the settings they share. */
+import { PLACEHOLDERS } from '../lib/model.js';
 import type { Piece } from '../lib/piece.js';
-import { renderTemplate } from '../lib/render.js';
-import { KEY_PLACEHOLDERS } from '../security-configuration/piece.js';
-
-const SCRIPTS = ['deploy.sh', 'run-jobs.sh', 'verify-encryption.sh', 'teardown.sh'] as const;
+import { templateFile } from '../lib/render.js';
 
 export const scriptsPiece: Piece = {
   name: 'scripts',
-  namesCertificate: true,
+  description: 'scripts/: project.env, lib.sh, deploy.sh, run-jobs.sh, verify-encryption.sh, teardown.sh',
   render({ model }) {
-    const data = { m: model, a: model.answers, placeholders: KEY_PLACEHOLDERS };
+    const data = { placeholders: PLACEHOLDERS };
+    const script = (name: string) => templateFile('scripts', `scripts/${name}`, model, { data, mode: 0o755 });
     return [
-      { path: 'scripts/project.env', contents: renderTemplate('scripts', 'project.env.ejs', data) },
-      { path: 'scripts/lib.sh', contents: renderTemplate('scripts', 'lib.sh.ejs', data) },
-      ...SCRIPTS.map((name) => ({ path: `scripts/${name}`, contents: renderTemplate('scripts', `${name}.ejs`, data), mode: 0o755 })),
+      templateFile('scripts', 'scripts/project.env', model, { data }),
+      templateFile('scripts', 'scripts/lib.sh', model, { data }),
+      script('deploy.sh'),
+      script('run-jobs.sh'),
+      script('verify-encryption.sh'),
+      script('teardown.sh'),
     ];
   },
 };

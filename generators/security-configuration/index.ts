@@ -1,5 +1,4 @@
-/** `yo secure-emr:security-configuration`: regenerates this piece from the stored answers. */
-import { pieceGenerator } from '../lib/piece-generator.js';
-import { securityConfigurationPiece } from './piece.js';
+/** `yo secure-emr:security-configuration` (see generators/lib/registry.ts). */
+import { generatorClass } from '../lib/generator-class.js';
 
-export default pieceGenerator(securityConfigurationPiece);
+export default generatorClass('security-configuration');

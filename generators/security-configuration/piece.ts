@@ -1,19 +1,19 @@
 /**
- * emr/security-configuration.json: the EMR security configuration. Key ARNs are not known at scaffold time:
- * the document carries the placeholders below, which scripts/deploy.sh fills from the KMS stack outputs.
+ * emr/: the documents scripts/deploy.sh applies besides the stacks: the EMR security configuration (key ARNs and
+ * the certificate's S3 object filled at deploy time) and the project bucket's policy.
  */
 import type { Piece } from '../lib/piece.js';
-import { renderTemplate } from '../lib/render.js';
-
-export const KEY_PLACEHOLDERS = { s3Key: '__S3_KMS_KEY_ARN__', diskKey: '__DISK_KMS_KEY_ARN__' } as const;
+import { bucketPolicy } from '../lib/policies.js';
+import { documentFile } from '../lib/render.js';
+import { securityConfigurationDocument } from './security-configuration-document.js';
 
 export const securityConfigurationPiece: Piece = {
   name: 'security-configuration',
-  namesCertificate: true,
+  description: 'emr/security-configuration.json and emr/bucket-policy.json',
   render({ model }) {
-    const data = { m: model, a: model.answers, placeholders: KEY_PLACEHOLDERS };
     return [
-      { path: 'emr/security-configuration.json', contents: renderTemplate('security-configuration', 'security-configuration.json.ejs', data) },
+      documentFile('security-configuration', 'emr/security-configuration.json', model, securityConfigurationDocument(model)),
+      documentFile('security-configuration', 'emr/bucket-policy.json', model, bucketPolicy(model)),
     ];
   },
 };

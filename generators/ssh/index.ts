@@ -1,5 +1,4 @@
-/** `yo secure-emr:ssh`: regenerates this piece from the stored answers. */
-import { pieceGenerator } from '../lib/piece-generator.js';
-import { sshPiece } from './piece.js';
+/** `yo secure-emr:ssh` (see generators/lib/registry.ts). */
+import { generatorClass } from '../lib/generator-class.js';
 
-export default pieceGenerator(sshPiece);
+export default generatorClass('ssh');

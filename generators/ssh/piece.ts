@@ -1,11 +1,12 @@
 /** ssh-commands.txt: reaching the primary node through the bastion, UIs, Session Manager. */
+import { WEB_UIS } from '../lib/model.js';
 import type { Piece } from '../lib/piece.js';
-import { renderTemplate } from '../lib/render.js';
+import { templateFile } from '../lib/render.js';
 
 export const sshPiece: Piece = {
   name: 'ssh',
-  namesCertificate: false,
+  description: 'ssh-commands.txt: reaching the primary node and its web UIs',
   render({ model }) {
-    return [{ path: 'ssh-commands.txt', contents: renderTemplate('ssh', 'ssh-commands.txt.ejs', { m: model, a: model.answers }) }];
+    return [templateFile('ssh', 'ssh-commands.txt', model, { data: { uis: WEB_UIS } })];
   },
 };

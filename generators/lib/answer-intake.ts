@@ -1,9 +1,11 @@
 /**
- * Turning raw values from every source (CLI options, answers file, stored config, STS, defaults, prompts)
- * into one validated Answers object, with every problem reported at once. Pure: no I/O, no prompting.
+ * Answer intake: raw values from every source (CLI options, answers file, stored config, STS, defaults, prompts)
+ * become one validated Answers object, with every problem reported at once. Pure: the account lookup, the
+ * prompts and the log come in as functions, so tests run the whole intake without Yeoman, a terminal or AWS.
  */
-import { ANSWER_SPECS, crossFieldProblems, defaultFor, optionName } from './answers.js';
+import { ANSWER_SPECS, crossFieldProblems, defaultFor, isRequired, optionName } from './answers.js';
 import type { AnswerName, AnswerSpec, Answers, Problem } from './answers.js';
+import type { AccountLookup } from './aws-account.js';
 
 export type Origin = 'option' | 'answers file' | 'stored config' | 'sts' | 'default' | 'prompt';
 
@@ -116,7 +118,7 @@ export function collectSupplied(sources: RawSources): Supplied {
 export function fillDefaults(values: Partial<Answers>, useDefaults: boolean): Partial<Answers> {
   const out: Partial<Answers> = { ...values };
   for (const spec of ANSWER_SPECS) {
-    if (out[spec.name] !== undefined) continue;
+    if (out[spec.name] !== undefined || !isRequired(spec, out)) continue;
     const skipped = spec.askWhen !== undefined && !spec.askWhen(out);
     if (!useDefaults && !skipped) continue;
     const d = defaultFor(spec, out);
@@ -128,10 +130,11 @@ export function fillDefaults(values: Partial<Answers>, useDefaults: boolean): Pa
 /** Final check of a complete set: every field again (defaults and prompts included) plus cross-field rules. */
 export function finalize(values: Partial<Answers>, origins: Partial<Record<AnswerName, Origin>> = {}): Answers {
   const problems: Problem[] = [];
-  const missing = ANSWER_SPECS.filter((s) => values[s.name] === undefined).map((s) => s.name);
+  const missing = missingAnswers(values).map((s) => s.name);
   if (missing.length > 0) throw missingError(missing);
   const out: Record<string, unknown> = {};
   for (const spec of ANSWER_SPECS) {
+    if (values[spec.name] === undefined) continue;
     const { value, problem } = checkValue(spec, values[spec.name], origins[spec.name] ?? 'default');
     if (problem) problems.push(problem);
     else out[spec.name] = value;
@@ -149,4 +152,63 @@ export function missingError(missing: readonly AnswerName[]): AnswersError {
     })),
     'Answers are missing and there is no terminal to ask them on (nothing was written):',
   );
+}
+
+/** Answers still needed: absent, and required given the others. */
+export function missingAnswers(values: Partial<Answers>): AnswerSpec[] {
+  return ANSWER_SPECS.filter((s) => values[s.name] === undefined && isRequired(s, values));
+}
+
+
+export interface IntakeInput {
+  sources: RawSources;
+  /** --defaults: take every default, ask nothing. */
+  useDefaults: boolean;
+  /** Whether missing answers may be asked (a terminal, or --interactive). */
+  interactive: boolean;
+  /** Looks the account id up (STS), or says why not; called only when no source gave one. */
+  lookupAccount: (known: Partial<Answers>) => Promise<AccountLookup>;
+  /** Asks the given answers (prompts); returns the raw values given. */
+  ask: (known: Partial<Answers>, specs: readonly AnswerSpec[]) => Promise<Record<string, unknown>>;
+  log: (line: string) => void;
+}
+
+/** The whole intake: sources, account lookup, defaults, prompts, then the final check. */
+export async function intakeAnswers(input: IntakeInput): Promise<Answers> {
+  const supplied = collectSupplied(input.sources);
+  if (supplied.problems.length > 0) throw new AnswersError(supplied.problems);
+  const { values, origins } = supplied;
+  if (values.accountId === undefined) {
+    const found = await input.lookupAccount(values);
+    if ('accountId' in found) {
+      values.accountId = found.accountId;
+      origins.accountId = 'sts';
+      input.log(`Account id ${found.accountId} (from STS GetCallerIdentity).`);
+    } else {
+      input.log(`Account id not looked up: ${found.reason}; ${input.interactive ? 'asking for it' : 'using --account-id or the answers file'}.`);
+    }
+  }
+  let filled = fillDefaults(values, input.useDefaults);
+  const missing = missingAnswers(filled);
+  if (missing.length > 0) {
+    if (!input.interactive) throw missingError(missing.map((s) => s.name));
+    // Every absent answer goes to the prompts: one whose requiredWhen depends on an answer asked in the same
+    // session is asked (or skipped) by the prompt's own condition, with the answers given so far.
+    const absent = ANSWER_SPECS.filter((s) => filled[s.name] === undefined);
+    const raw = await input.ask(filled, absent);
+    const asked: Record<string, unknown> = {};
+    const problems: Problem[] = [];
+    for (const spec of absent) {
+      if (raw[spec.name] === undefined) continue;
+      const { value, problem } = checkValue(spec, raw[spec.name], 'prompt');
+      if (problem) problems.push(problem);
+      else {
+        asked[spec.name] = value;
+        origins[spec.name] = 'prompt';
+      }
+    }
+    if (problems.length > 0) throw new AnswersError(problems);
+    filled = fillDefaults({ ...filled, ...(asked as Partial<Answers>) }, false);
+  }
+  return finalize(filled, origins);
 }

@@ -1,0 +1,244 @@
+/**
+ * The Yeoman glue, kept thin: options from the answer declarations and the piece registry, then the pure steps
+ * in order (answer intake, state, the piece's `before` step, model, render, write plan, summary). Every decision
+ * is made in those modules; this class only moves values between them and Yeoman's file system.
+ */
+import { readFileSync } from 'node:fs';
+import Generator from 'yeoman-generator';
+import { ANSWER_SPECS, defaultFor, isRequired, optionName } from './answers.js';
+import type { AnswerSpec, Answers } from './answers.js';
+import { checkValue, intakeAnswers, promptValidator } from './answer-intake.js';
+import { readAnswersFile } from './answers-file.js';
+import { lookupAccountId } from './aws-account.js';
+import { MANIFEST_PATH, parseManifest } from './manifest.js';
+import { buildModel } from './model.js';
+import type { Model, State } from './model.js';
+import { packageVersion } from './paths.js';
+import type { OutputFile, Piece } from './piece.js';
+import { PIECES, piecesOf } from './registry.js';
+import { formatFor } from './render.js';
+import { PROJECT_ENV_PATH, readState } from './state.js';
+import { summaryLines } from './summary.js';
+import { isOpenToWorld, releaseLabelWarning } from './validate.js';
+import { emptyDecisions, manifestFile, planWrites } from './write-plan.js';
+import type { Action, PlannedDecision } from './write-plan.js';
+
+/** Flags every generator takes besides the answers. */
+export const RUN_OPTIONS = [
+  { name: 'answers', type: String, description: 'JSON file with answers (see answers.schema.json)' },
+  { name: 'defaults', type: Boolean, description: 'Take the default for every answer not given; fail on those with none' },
+  { name: 'offline', type: Boolean, description: 'Do not call STS to look up the account id' },
+  { name: 'interactive', type: Boolean, description: 'Ask the missing answers even when stdin is not a terminal' },
+  { name: 'force', type: Boolean, description: 'Replace generated files you edited (key material still needs :certs --rotate)' },
+  { name: 'dry-run', type: Boolean, description: 'Show what would be added, replaced or kept; write nothing' },
+] as const;
+
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+type Rendered = Array<{ piece: string; files: OutputFile[] }>;
+
+const format = (file: OutputFile): OutputFile =>
+  typeof file.contents === 'string' ? { ...file, contents: formatFor(file.path, file.contents) } : file;
+
+export abstract class SecureEmrGenerator extends Generator {
+  /** The generator's name in the registry: `app` or a piece. */
+  protected abstract readonly generatorName: string;
+
+  private answers!: Answers;
+  private storedState!: State;
+  private state!: State;
+  private reportOnly = false;
+  private decisions: Record<PlannedDecision, string[]> = emptyDecisions();
+  private readonly notes: string[] = [];
+
+  constructor(args: string[], options: Generator['options']) {
+    super(args, options, { inheritTasks: true, unique: 'namespace' });
+    for (const spec of ANSWER_SPECS) {
+      this.option(optionName(spec.name), { type: spec.kind === 'boolean' ? Boolean : String, description: spec.description });
+    }
+    for (const option of RUN_OPTIONS) this.option(option.name, { type: option.type, description: option.description });
+  }
+
+  protected get pieces(): readonly Piece[] {
+    return piecesOf(this.generatorName);
+  }
+
+  /** An option by its CLI name, whether it came from argv (kebab-case) or from code (camelCase). */
+  private flag(name: string): unknown {
+    const options = this.options as Record<string, unknown>;
+    return options[name] ?? options[camel(name)];
+  }
+
+  private get isDryRun(): boolean {
+    return this.flag('dry-run') === true;
+  }
+
+  /** The flags of this generator's own piece (only a single-piece generator has any). */
+  private pieceFlags(): Record<string, boolean> {
+    const piece = this.pieces.length === 1 ? this.pieces[0] : undefined;
+    return Object.fromEntries((piece?.flags ?? []).map((f) => [f.name, this.flag(f.name) === true]));
+  }
+
+  // ---- tasks -------------------------------------------------------------------------------------------
+
+  async initializing(): Promise<void> {
+    this.answers = await this._intake();
+    const stored = this.config.getAll() as Record<string, unknown>;
+    const { state, notes } = readState(stored, this._readDisk(PROJECT_ENV_PATH)?.toString('utf8'));
+    this.storedState = state;
+    this.state = state;
+    this.notes.push(...notes);
+    const piece = this.pieces.length === 1 ? this.pieces[0] : undefined;
+    if (!piece?.before) return;
+    const decided = piece.before({
+      model: buildModel(this.answers, this.state),
+      readExisting: (path) => this._readDisk(path),
+      flags: this.pieceFlags(),
+    });
+    if (decided.kind === 'report') {
+      this.reportOnly = true;
+      this.log(decided.lines.join('\n'));
+      if (!decided.ok) throw new Error(decided.failure);
+      return;
+    }
+    this.state = decided.state;
+    this.notes.push(...decided.notes);
+  }
+
+  async writing(): Promise<void> {
+    if (this.reportOnly) return;
+    const model = buildModel(this.answers, this.state);
+    const rendered = await this._render(model);
+    const previous = this._readDisk(MANIFEST_PATH)?.toString('utf8');
+    const plan = planWrites({
+      rendered,
+      readDisk: (path) => this._readDisk(path),
+      manifest: parseManifest(previous, packageVersion()),
+      version: packageVersion(),
+      force: this.flag('force') === true,
+    });
+    this.decisions = plan.decisions;
+    if (this.isDryRun) return;
+    for (const action of plan.actions) this._apply(action);
+    // State last: the manifest and .yo-rc.json describe files already queued.
+    this._apply({ kind: 'write', file: manifestFile(plan.manifest), replacing: previous !== undefined });
+    this.config.set({ ...this.answers, certificateVersion: this.state.certificateVersion });
+  }
+
+  end(): void {
+    if (this.reportOnly) return;
+    this.log(summaryLines(this.decisions, this.isDryRun, this.notes).join('\n'));
+  }
+
+  // ---- steps -------------------------------------------------------------------------------------------
+
+  /**
+   * Renders this generator's pieces; when the state moved (a rotation), also every other piece whose files
+   * depend on it (found by rendering it at both states), so that nothing names the old certificate version.
+   */
+  private async _render(model: Model): Promise<Rendered> {
+    const ctx = (m: Model) => ({
+      model: m,
+      readExisting: (path: string) => this._readDisk(path),
+      flags: this.pieceFlags(),
+      log: (message: string) => this.notes.push(message),
+    });
+    const own = this.pieces;
+    let pieces = own;
+    if (this.state.certificateVersion !== this.storedState.certificateVersion) {
+      const before = buildModel(this.answers, this.storedState);
+      const quiet = (m: Model) => ({ ...ctx(m), log: () => undefined });
+      const others = PIECES.filter((p) => !own.includes(p) && !p.before);
+      const moved = await Promise.all(
+        others.map(async (p) => JSON.stringify(await p.render(quiet(before))) !== JSON.stringify(await p.render(quiet(model)))),
+      );
+      pieces = [...own, ...others.filter((_p, i) => moved[i])];
+    }
+    // Pieces render concurrently: key generation runs on the thread pool while the other pieces render.
+    return Promise.all(pieces.map(async (piece) => ({ piece: piece.name, files: (await piece.render(ctx(model))).map(format) })));
+  }
+
+  private async _intake(): Promise<Answers> {
+    const options: Record<string, unknown> = {};
+    for (const spec of ANSWER_SPECS) options[spec.name] = this.flag(optionName(spec.name));
+    const useDefaults = this.flag('defaults') === true;
+    const forced = this.flag('interactive');
+    const interactive = useDefaults ? false : typeof forced === 'boolean' ? forced : process.stdin.isTTY === true;
+    const answers = await intakeAnswers({
+      sources: { options, file: readAnswersFile(this.flag('answers')), stored: this.config.getAll() as Record<string, unknown> },
+      useDefaults,
+      interactive,
+      lookupAccount: async (known) =>
+        this.flag('offline') === true ? { reason: '--offline' } : lookupAccountId(known.region ?? process.env.AWS_REGION ?? 'us-east-1'),
+      ask: (known, specs) => this._ask(known, specs),
+      log: (line) => this.log(line),
+    });
+    const warning = releaseLabelWarning(answers.releaseLabel);
+    if (warning) this.log(`Warning: ${warning}.`);
+    if (isOpenToWorld(answers.sshCidr)) {
+      this.log('Warning: SSH to the bastion is open to the whole internet (sshCidr 0.0.0.0/0, confirmed). Narrow it as soon as you can.');
+    }
+    return answers;
+  }
+
+  private async _ask(known: Partial<Answers>, specs: readonly AnswerSpec[]): Promise<Record<string, unknown>> {
+    const merged = (so: Record<string, unknown>): Partial<Answers> => ({ ...known, ...(so as Partial<Answers>) });
+    const questions = specs.map((spec) => {
+      const base = {
+        name: spec.name,
+        message: spec.message,
+        default: (so: Record<string, unknown>) => defaultFor(spec, merged(so)),
+        when: (so: Record<string, unknown>) => isRequired(spec, merged(so)) && (spec.askWhen ? spec.askWhen(merged(so)) : true),
+      };
+      if (spec.kind === 'boolean') return { ...base, type: 'confirm' as const };
+      if (spec.kind === 'choice') return { ...base, type: 'list' as const, choices: (spec.choices ?? []).map(String) };
+      return {
+        ...base,
+        type: 'input' as const,
+        validate: promptValidator(spec),
+        filter: (raw: unknown) => checkValue(spec, raw, 'prompt').value ?? raw,
+      };
+    });
+    return (await this.prompt(questions as never)) as Record<string, unknown>;
+  }
+
+  /** A file of the destination as it is on disk (not as mem-fs would have it after this run). */
+  private _readDisk(path: string): Buffer | undefined {
+    try {
+      return readFileSync(this.destinationPath(path));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Queues one action for Yeoman's commit. `replacing`: the decision to overwrite was made by the write plan
+   * (manifest or --force), so Yeoman's conflicter is told to write it rather than ask again.
+   */
+  private _apply(action: Action): void {
+    if (action.kind === 'delete') {
+      this.fs.delete(this.destinationPath(action.path));
+      return;
+    }
+    const { file } = action;
+    const path = this.destinationPath(file.path);
+    this.fs.write(path, file.contents, file.mode === undefined ? undefined : ({ stat: { mode: file.mode } } as never));
+    if (action.replacing) (this.fs.store.get(path) as { conflicter?: string }).conflicter = 'force';
+  }
+}
+
+/** The generator class of a registry name; each generators/<name>/index.ts exports exactly this. */
+export function generatorClass(name: string): typeof SecureEmrGenerator {
+  piecesOf(name);
+  const pieceFlags = name === 'app' ? [] : (piecesOf(name)[0]?.flags ?? []);
+  return class extends SecureEmrGenerator {
+    protected readonly generatorName = name;
+
+    constructor(args: string[], options: Generator['options']) {
+      super(args, options);
+      for (const flag of pieceFlags) this.option(flag.name, { type: Boolean, description: flag.description });
+    }
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The write plan: disk state + manifest + rendered files -> what to write, keep, replace and remove. Pure: the
+ * disk comes in as a read function, and nothing here writes. Key material (`secret` files) is written exactly
+ * when its piece emits it and is never recorded in the manifest; every other file goes through the manifest's
+ * edited-file rules (manifest.ts, `decide`). A file the manifest records for a rendered piece that the piece no
+ * longer emits is an orphan: removed when unedited, named in the summary when edited.
+ */
+import { MANIFEST_PATH, NEW_VERSION_SUFFIX, decide, sha256 } from './manifest.js';
+import type { Decision, Manifest } from './manifest.js';
+import type { OutputFile } from './piece.js';
+import { formatJson } from './json-format.js';
+
+export type PlannedDecision = Decision | 'remove' | 'orphan-edited';
+
+export type Action = { kind: 'write'; file: OutputFile; replacing: boolean } | { kind: 'delete'; path: string };
+
+export interface WritePlan {
+  actions: Action[];
+  decisions: Record<PlannedDecision, string[]>;
+  manifest: Manifest;
+}
+
+export interface PlanInput {
+  rendered: ReadonlyArray<{ piece: string; files: readonly OutputFile[] }>;
+  readDisk: (path: string) => Buffer | undefined;
+  manifest: Manifest;
+  version: string;
+  force: boolean;
+}
+
+export function emptyDecisions(): Record<PlannedDecision, string[]> {
+  return { add: [], unchanged: [], replace: [], keep: [], edited: [], force: [], remove: [], 'orphan-edited': [] };
+}
+
+export function planWrites(input: PlanInput): WritePlan {
+  const decisions = emptyDecisions();
+  const actions: Action[] = [];
+  const files = { ...input.manifest.files };
+  const emitted = new Set<string>();
+  for (const { piece, files: outputs } of input.rendered) {
+    for (const output of outputs) {
+      emitted.add(output.path);
+      const onDisk = input.readDisk(output.path);
+      if (output.secret) {
+        decisions[onDisk ? 'replace' : 'add'].push(output.path);
+        actions.push({ kind: 'write', file: output, replacing: onDisk !== undefined });
+        continue;
+      }
+      const decision = decide(output.contents, onDisk, files[output.path], input.force);
+      decisions[decision].push(output.path);
+      files[output.path] = { sha256: sha256(output.contents), piece };
+      if (decision === 'unchanged' || decision === 'edited') continue;
+      if (decision === 'keep') {
+        actions.push({ kind: 'write', file: { ...output, path: output.path + NEW_VERSION_SUFFIX }, replacing: true });
+      } else {
+        actions.push({ kind: 'write', file: output, replacing: decision !== 'add' });
+      }
+    }
+  }
+  const renderedPieces = new Set(input.rendered.map((r) => r.piece));
+  for (const [path, entry] of Object.entries(files)) {
+    if (emitted.has(path) || !renderedPieces.has(entry.piece)) continue;
+    delete files[path];
+    const onDisk = input.readDisk(path);
+    if (onDisk === undefined) continue;
+    if (sha256(onDisk) === entry.sha256) {
+      decisions.remove.push(path);
+      actions.push({ kind: 'delete', path });
+    } else {
+      decisions['orphan-edited'].push(path);
+    }
+  }
+  const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)));
+  const manifest: Manifest = { ...input.manifest, version: input.version, files: sorted };
+  return { actions, decisions, manifest };
+}
+
+/** The manifest file itself, written last (after every file it describes). */
+export function manifestFile(manifest: Manifest): OutputFile {
+  return { path: MANIFEST_PATH, contents: formatJson(manifest) };
+}
