@@ -38,12 +38,19 @@ function timeOnce(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessE
 function measure(name: string, once: () => number): Measure {
   once(); // warm the file cache
   const runs = Array.from({ length: RUNS }, once).sort((a, b) => a - b);
-  return { name, runs, median: runs[Math.floor(runs.length / 2)] ?? 0, min: runs[0] ?? 0, max: runs[runs.length - 1] ?? 0 };
+  return {
+    name,
+    runs,
+    median: runs[Math.floor(runs.length / 2)] ?? 0,
+    min: runs[0] ?? 0,
+    max: runs[runs.length - 1] ?? 0,
+  };
 }
 
 /** Peak resident memory of a child, through python3's getrusage(RUSAGE_CHILDREN), in MiB. */
 function peakRssMiB(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): number {
-  const script = 'import resource,subprocess,sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)';
+  const script =
+    'import resource,subprocess,sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)';
   const r = spawnSync('python3', ['-c', script, cmd, ...args], { cwd, env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`peak RSS measurement failed: ${r.stderr}`);
   return Math.round(Number(r.stdout.trim()) / 1024);
@@ -59,7 +66,9 @@ const opensslRecipe = [
 ];
 
 const baseline = measure('baseline: openssl req + zip', () => timeOnce('bash', opensslRecipe, tempDir(), env));
-const full = measure('secure-emr (full run, defaults)', () => timeOnce(process.execPath, [BIN, ...BASE_ARGS], tempDir(), env));
+const full = measure('secure-emr (full run, defaults)', () =>
+  timeOnce(process.execPath, [BIN, ...BASE_ARGS], tempDir(), env),
+);
 const yoVersion = measure('yo --version', () => {
   const sandbox = yoSandbox();
   return timeOnce(YO, ['--version'], sandbox.target, sandbox.env);
@@ -70,7 +79,9 @@ const yoFull = measure('yo secure-emr (full run, defaults)', () => {
 });
 const project = tempDir();
 timeOnce(process.execPath, [BIN, ...BASE_ARGS], project, env);
-const rotate = measure('secure-emr certs --rotate', () => timeOnce(process.execPath, [BIN, 'certs', '--rotate'], project, env));
+const rotate = measure('secure-emr certs --rotate', () =>
+  timeOnce(process.execPath, [BIN, 'certs', '--rotate'], project, env),
+);
 
 full.ratio = full.median / baseline.median;
 full.goal = '<= 4x baseline';
@@ -82,7 +93,9 @@ const rss = peakRssMiB(process.execPath, [BIN, ...BASE_ARGS], tempDir(), env);
 
 const rows = [baseline, full, rotate, yoVersion, yoFull];
 const fmt = (s: number): string => `${s.toFixed(3)} s`;
-console.log(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}; ${RUNS} runs each`);
+console.log(
+  `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}; ${RUNS} runs each`,
+);
 console.log('| run | median | min | max | ratio | goal |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const m of rows) {

@@ -36,7 +36,8 @@ async function main(argv: string[]): Promise<number> {
   const { createEnv } = await import('yeoman-environment');
   const { generatorClass } = await import('../generators/lib/generator-class.js');
   const env = createEnv({ skipInstall: true });
-  for (const g of generators) env.register(generatorClass(g), { namespace: `secure-emr:${g}`, packagePath: PACKAGE_ROOT });
+  for (const g of generators)
+    env.register(generatorClass(g), { namespace: `secure-emr:${g}`, packagePath: PACKAGE_ROOT });
   await env.run([`secure-emr:${name}`, ...rest]);
   return 0;
 }

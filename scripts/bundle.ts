@@ -4,7 +4,7 @@
  * instead of resolving hundreds of small ESM modules (see README, Performance). The AWS SDK and the prompt
  * library stay outside: they are loaded only on the paths that need them.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import type { Plugin } from 'esbuild';
@@ -13,7 +13,10 @@ import { GENERATOR_NAMES } from '../generators/lib/registry.js';
 
 /** The package.json the source at `path` would read at run time: the one beside its dist/ folder. */
 function ownPackage(path: string): { name: string; version: string } {
-  const { name, version } = JSON.parse(readFileSync(join(dirname(path), '..', 'package.json'), 'utf8')) as { name: string; version: string };
+  const { name, version } = JSON.parse(readFileSync(join(dirname(path), '..', 'package.json'), 'utf8')) as {
+    name: string;
+    version: string;
+  };
   return { name, version };
 }
 
@@ -82,7 +85,8 @@ const fastPath: Plugin = {
     }
     b.onLoad({ filter: LAZY_PROMPTS.file }, (args) => {
       const source = readFileSync(args.path, 'utf8');
-      if (!source.includes(LAZY_PROMPTS.from)) throw new Error(`bundle: ${args.path} changed; update scripts/bundle.ts`);
+      if (!source.includes(LAZY_PROMPTS.from))
+        throw new Error(`bundle: ${args.path} changed; update scripts/bundle.ts`);
       return { contents: source.replace(LAZY_PROMPTS.from, LAZY_PROMPTS.to), loader: 'js' };
     });
   },
@@ -94,14 +98,15 @@ const inlinePackageJson: Plugin = {
     for (const { file, from, to } of INLINE) {
       b.onLoad({ filter: file }, (args) => {
         const source = readFileSync(args.path, 'utf8');
-        if (!source.includes(from)) throw new Error(`bundle: ${args.path} no longer contains ${from}; update scripts/bundle.ts`);
+        if (!source.includes(from))
+          throw new Error(`bundle: ${args.path} no longer contains ${from}; update scripts/bundle.ts`);
         return { contents: source.replace(from, to(args.path)), loader: 'js' };
       });
     }
   },
 };
 
-await build({
+const result = await build({
   entryPoints: [
     join(PACKAGE_ROOT, 'bin', 'secure-emr.ts'),
     ...GENERATOR_NAMES.map((name) => join(PACKAGE_ROOT, 'generators', name, 'index.ts')),
@@ -133,4 +138,34 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
   minify: process.env.BUNDLE_MINIFY !== '0',
+  metafile: true,
 });
+
+/**
+ * The licences of what the bundle carries (legalComments is off, so this file is where they ship): every
+ * package with a file in the bundle, its version, licence and licence text. dist/bundled-packages.json lists
+ * the same packages for the tests (none may also be a runtime dependency; each must have its licence here).
+ */
+const bundled = new Map<string, string>();
+for (const input of Object.keys(result.metafile.inputs)) {
+  const match = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
+  if (match?.[1] && match[2]) bundled.set(match[2], join(PACKAGE_ROOT, match[1]));
+}
+const sections = [...bundled.entries()]
+  .sort(([a], [b]) => a.localeCompare(b))
+  .map(([name, dir]) => {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string; license?: string };
+    const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    const text = file
+      ? readFileSync(join(dir, file), 'utf8').trim()
+      : `(no licence file in the package; package.json says ${pkg.license ?? 'nothing'})`;
+    return `${name}@${pkg.version} (${pkg.license ?? 'see text'})\n${'-'.repeat(79)}\n${text}\n`;
+  });
+writeFileSync(
+  join(PACKAGE_ROOT, 'dist', 'THIRD-PARTY-LICENSES.txt'),
+  `Third-party software bundled in dist/ by generator-secure-emr's build (scripts/bundle.ts).\n\n${sections.join('\n')}`,
+);
+writeFileSync(
+  join(PACKAGE_ROOT, 'dist', 'bundled-packages.json'),
+  `${JSON.stringify([...bundled.keys()].sort(), null, 2)}\n`,
+);

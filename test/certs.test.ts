@@ -50,10 +50,39 @@ const CASES: Array<[string, string[]]> = [
 /** A TLS handshake with s_server (generated key and chain) and s_client verifying the hostname. */
 async function handshake(dir: string, hostname: string): Promise<{ ok: boolean; output: string }> {
   const port = await freePort();
-  const server = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', 'certificateChain.pem', '-key', 'privateKey.pem', '-quiet', '-naccept', '1'], { cwd: dir, stdio: ['pipe', 'ignore', 'ignore'] });
+  const server = spawn(
+    'openssl',
+    [
+      's_server',
+      '-accept',
+      `127.0.0.1:${port}`,
+      '-cert',
+      'certificateChain.pem',
+      '-key',
+      'privateKey.pem',
+      '-quiet',
+      '-naccept',
+      '1',
+    ],
+    { cwd: dir, stdio: ['pipe', 'ignore', 'ignore'] },
+  );
   try {
     for (let i = 0; i < 50; i++) {
-      const r = run('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', 'trustedCertificates.pem', '-verify_hostname', hostname, '-verify_return_error', '-brief'], { cwd: dir, input: '' });
+      const r = run(
+        'openssl',
+        [
+          's_client',
+          '-connect',
+          `127.0.0.1:${port}`,
+          '-CAfile',
+          'trustedCertificates.pem',
+          '-verify_hostname',
+          hostname,
+          '-verify_return_error',
+          '-brief',
+        ],
+        { cwd: dir, input: '' },
+      );
       if (!/Connection refused|connect:errno/.test(r.stderr)) {
         return { ok: r.status === 0 && /Verification: OK/.test(r.stderr + r.stdout), output: r.stderr + r.stdout };
       }
@@ -74,11 +103,16 @@ describe('certificates made at scaffold time, checked with openssl', () => {
       const domain = region === 'us-east-1' ? 'ec2.internal' : `${region}.compute.internal`;
       const good = await handshake(dir, `ip-10-0-2-15.${domain}`);
       assert.ok(good.ok, `verification succeeds for a node name of ${region}:\n${good.output}`);
-      const other = region === 'eu-west-1' ? 'ip-10-0-2-15.eu-central-1.compute.internal' : 'ip-10-0-2-15.eu-west-1.compute.internal';
+      const other =
+        region === 'eu-west-1'
+          ? 'ip-10-0-2-15.eu-central-1.compute.internal'
+          : 'ip-10-0-2-15.eu-west-1.compute.internal';
       const bad = await handshake(dir, other);
       assert.ok(!bad.ok, 'verification fails for a host of another region');
       assert.match(bad.output, /hostname mismatch|verify error/i);
-      const listing = run('unzip', ['-Z1', join(dir, 'certs.zip')]).stdout.trim().split('\n');
+      const listing = run('unzip', ['-Z1', join(dir, 'certs.zip')])
+        .stdout.trim()
+        .split('\n');
       assert.deepEqual(listing, ['privateKey.pem', 'certificateChain.pem', 'trustedCertificates.pem']);
       for (const name of listing) {
         const inZip = run('unzip', ['-p', join(dir, 'certs.zip'), name]).stdout;
@@ -86,7 +120,10 @@ describe('certificates made at scaffold time, checked with openssl', () => {
       }
       assert.equal(statSync(join(dir, 'privateKey.pem')).mode & 0o777, 0o600);
       assert.doesNotMatch(readFileSync(join(project, '.yo-rc.json'), 'utf8'), /BEGIN|PRIVATE KEY/);
-      assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), /SHA-256 fingerprint: `([0-9A-F]{2}:){31}[0-9A-F]{2}`/);
+      assert.match(
+        readFileSync(join(dir, 'README.md'), 'utf8'),
+        /SHA-256 fingerprint: `([0-9A-F]{2}:){31}[0-9A-F]{2}`/,
+      );
     });
   }
 
@@ -97,11 +134,20 @@ describe('certificates made at scaffold time, checked with openssl', () => {
     assert.equal(r.status, 0, r.stderr);
     checkWithOpenssl(out, 'eu-west-1', ['*.eu-west-1.compute.internal']);
     assert.equal(statSync(join(out, 'privateKey.pem')).mode & 0o777, 0o600);
-    assert.deepEqual(run('unzip', ['-Z1', join(out, 'certs.zip')]).stdout.trim().split('\n').sort(), ['certificateChain.pem', 'privateKey.pem', 'trustedCertificates.pem']);
+    assert.deepEqual(
+      run('unzip', ['-Z1', join(out, 'certs.zip')])
+        .stdout.trim()
+        .split('\n')
+        .sort(),
+      ['certificateChain.pem', 'privateKey.pem', 'trustedCertificates.pem'],
+    );
     const again = run('bash', [join(project, 'scripts', 'generate-certs.sh'), '--out', out]);
     assert.notEqual(again.status, 0, 'refuses to replace a key without --force');
     const us = tempDir();
-    assert.equal(run('bash', [join(project, 'scripts', 'generate-certs.sh'), '--out', us, '--region', 'us-east-1']).status, 0);
+    assert.equal(
+      run('bash', [join(project, 'scripts', 'generate-certs.sh'), '--out', us, '--region', 'us-east-1']).status,
+      0,
+    );
     checkWithOpenssl(us, 'us-east-1', ['*.ec2.internal', '*.us-east-1.compute.internal']);
   });
 
@@ -110,30 +156,49 @@ describe('certificates made at scaffold time, checked with openssl', () => {
     const key = readFileSync(join(project, 'certs/privateKey.pem'));
     assert.equal(secureEmr(project, ['certs']).status, 0);
     assert.deepEqual(readFileSync(join(project, 'certs/privateKey.pem')), key, 'byte-identical without --rotate');
-    const before = readJson<{ EncryptionConfiguration: { InTransitEncryptionConfiguration: { TLSCertificateConfiguration: { S3Object: string } } } }>(join(project, 'emr/security-configuration.json'));
     const r = secureEmr(project, ['certs', '--rotate']);
     assert.equal(r.status, 0, r.stderr);
     assert.notDeepEqual(readFileSync(join(project, 'certs/privateKey.pem')), key, 'a new key');
-    const conf = readJson<Record<string, Record<string, unknown>>>(join(project, '.yo-rc.json'))['generator-secure-emr'];
+    const conf = readJson<Record<string, Record<string, unknown>>>(join(project, '.yo-rc.json'))[
+      'generator-secure-emr'
+    ];
     assert.equal(conf?.certificateVersion, 2);
-    const after = readJson<typeof before>(join(project, 'emr/security-configuration.json'));
-    assert.match(before.EncryptionConfiguration.InTransitEncryptionConfiguration.TLSCertificateConfiguration.S3Object, /certs\/v1\/certs\.zip$/);
-    assert.match(after.EncryptionConfiguration.InTransitEncryptionConfiguration.TLSCertificateConfiguration.S3Object, /certs\/v2\/certs\.zip$/);
-    assert.match(readFileSync(join(project, 'scripts/project.env'), 'utf8'), /CERTIFICATE_VERSION=2/);
+    // The security configuration's S3 object follows CERTIFICATE_VERSION (filled at deploy time, test/e2e.test.ts).
+    assert.match(readFileSync(join(project, 'scripts/project.env'), 'utf8'), /^CERTIFICATE_VERSION=2$/m);
+    assert.match(readFileSync(join(project, 'README.md'), 'utf8'), /certs\/v2\/certs\.zip/);
+    assert.match(readFileSync(join(project, 'certs/README.md'), 'utf8'), /certs\/v2\/certs\.zip/);
     assert.equal(statSync(join(project, 'certs/privateKey.pem')).mode & 0o777, 0o600);
   });
 
   it(':certs --check passes a good certificate and fails an expired or wrong-region one', async () => {
     const project = generateProject(['--region', 'eu-west-1']);
     assert.equal(secureEmr(project, ['certs', '--check']).status, 0);
-    const subject = { country: 'US', state: 'Washington', locality: 'Seattle', organization: 'Example Corp', organizationalUnit: 'Data Platform' };
-    const expired = await generateKeyMaterial({ region: 'eu-west-1', subject, validityDays: 10, keySize: 2048, notBefore: new Date(Date.now() - 20 * 86_400_000) });
+    const subject = {
+      country: 'US',
+      state: 'Washington',
+      locality: 'Seattle',
+      organization: 'Example Corp',
+      organizationalUnit: 'Data Platform',
+    };
+    const expired = await generateKeyMaterial({
+      region: 'eu-west-1',
+      subject,
+      validityDays: 10,
+      keySize: 2048,
+      notBefore: new Date(Date.now() - 20 * 86_400_000),
+    });
     writeFileSync(join(project, 'certs/privateKey.pem'), expired.privateKeyPem);
     writeFileSync(join(project, 'certs/certificateChain.pem'), expired.certificatePem);
     const r1 = secureEmr(project, ['certs', '--check']);
     assert.notEqual(r1.status, 0);
     assert.match(r1.stdout + r1.stderr, /FAIL expiry: expired/);
-    const soon = await generateKeyMaterial({ region: 'eu-west-1', subject, validityDays: 40, keySize: 2048, notBefore: new Date(Date.now() - 20 * 86_400_000) });
+    const soon = await generateKeyMaterial({
+      region: 'eu-west-1',
+      subject,
+      validityDays: 40,
+      keySize: 2048,
+      notBefore: new Date(Date.now() - 20 * 86_400_000),
+    });
     writeFileSync(join(project, 'certs/privateKey.pem'), soon.privateKeyPem);
     writeFileSync(join(project, 'certs/certificateChain.pem'), soon.certificatePem);
     const soonRun = secureEmr(project, ['certs', '--check']);
@@ -146,7 +211,10 @@ describe('certificates made at scaffold time, checked with openssl', () => {
     assert.notEqual(r2.status, 0);
     assert.match(r2.stdout + r2.stderr, /FAIL names: .*us-west-2.*eu-west-1/);
     writeFileSync(join(project, 'certs/privateKey.pem'), expired.privateKeyPem);
-    writeFileSync(join(project, 'certs/certificateChain.pem'), (await generateKeyMaterial({ region: 'eu-west-1', subject, validityDays: 365, keySize: 2048 })).certificatePem);
+    writeFileSync(
+      join(project, 'certs/certificateChain.pem'),
+      (await generateKeyMaterial({ region: 'eu-west-1', subject, validityDays: 365, keySize: 2048 })).certificatePem,
+    );
     const r3 = secureEmr(project, ['certs', '--check']);
     assert.notEqual(r3.status, 0);
     assert.match(r3.stdout + r3.stderr, /FAIL key: the private key does not match/);
@@ -160,7 +228,12 @@ describe('certificates made at scaffold time, checked with openssl', () => {
       return original(...args);
     };
     try {
-      const made = await generateKeyMaterial({ region: 'eu-west-1', subject: { country: 'US', state: 'WA', locality: 'S', organization: 'O', organizationalUnit: 'U' }, validityDays: 30, keySize: 3072 });
+      const made = await generateKeyMaterial({
+        region: 'eu-west-1',
+        subject: { country: 'US', state: 'WA', locality: 'S', organization: 'O', organizationalUnit: 'U' },
+        validityDays: 30,
+        keySize: 3072,
+      });
       assert.equal(calls, 1, "node-forge called Node's crypto.generateKeyPair");
       assert.match(made.privateKeyPem, /BEGIN PRIVATE KEY/);
       const text = run('openssl', ['pkey', '-noout', '-text'], { input: made.privateKeyPem }).stdout;

@@ -11,7 +11,18 @@ describe('secure-emr bin', () => {
     const dir = tempDir();
     const r = secureEmr(dir, BASE_ARGS);
     assert.equal(r.status, 0, r.stderr);
-    for (const f of ['README.md', '.gitignore', '.yo-rc.json', 'cfn/kms.json', 'cfn/environment.json', 'emr/security-configuration.json', 'certs/certs.zip', 'scripts/deploy.sh', 'ssh-commands.txt', 'jobs/test.py']) {
+    for (const f of [
+      'README.md',
+      '.gitignore',
+      '.yo-rc.json',
+      'cfn/kms.json',
+      'cfn/environment.json',
+      'emr/security-configuration.json',
+      'certs/certs.zip',
+      'scripts/deploy.sh',
+      'ssh-commands.txt',
+      'jobs/test.py',
+    ]) {
       assert.ok(existsSync(join(dir, f)), f);
     }
     assert.equal(run('git', ['init', '-q'], { cwd: dir }).status, 0);
@@ -22,10 +33,20 @@ describe('secure-emr bin', () => {
   it('with a bad answers file: non-zero exit, every bad field named, the folder untouched', () => {
     const dir = tempDir();
     const file = join(tempDir(), 'answers.json');
-    writeFileSync(file, JSON.stringify({ region: 'moon-1', accountId: '12', bucketName: 'Bad_Bucket', certKeySize: 1024, colour: 'blue' }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        region: 'moon-1',
+        accountId: '12',
+        bucketName: 'Bad_Bucket',
+        certKeySize: 1024,
+        colour: 'blue',
+      }),
+    );
     const r = secureEmr(dir, ['--answers', file, '--defaults', '--offline', '--ssh-cidr', '203.0.113.0/24']);
     assert.notEqual(r.status, 0);
-    for (const field of ['region', 'accountId', 'bucketName', 'certKeySize', 'colour']) assert.match(r.stderr, new RegExp(`- ${field}: `), field);
+    for (const field of ['region', 'accountId', 'bucketName', 'certKeySize', 'colour'])
+      assert.match(r.stderr, new RegExp(`- ${field}: `), field);
     assert.match(r.stderr, /nothing was written/);
     assert.deepEqual(readdirSync(dir), []);
   });
@@ -86,14 +107,33 @@ describe('STS account lookup', () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     const dir = tempDir();
-    const env = isolatedEnv({ AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` });
+    const env = isolatedEnv({
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+    });
     const start = Date.now();
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'bin', 'secure-emr.js'), '--defaults', '--ssh-cidr', '203.0.113.0/24', '--account-id', '123456789012'], { cwd: dir, env, stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'dist', 'bin', 'secure-emr.js'),
+        '--defaults',
+        '--ssh-cidr',
+        '203.0.113.0/24',
+        '--account-id',
+        '123456789012',
+      ],
+      { cwd: dir, env, stdio: 'ignore' },
+    );
     const code1 = await new Promise<number | null>((res) => child.on('exit', res));
     assert.equal(code1, 0, 'account id given: no lookup at all');
     const out: string[] = [];
-    const child2 = spawn(process.execPath, [join(ROOT, 'dist', 'bin', 'secure-emr.js'), '--defaults', '--ssh-cidr', '203.0.113.0/24'], { cwd: tempDir(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child2 = spawn(
+      process.execPath,
+      [join(ROOT, 'dist', 'bin', 'secure-emr.js'), '--defaults', '--ssh-cidr', '203.0.113.0/24'],
+      { cwd: tempDir(), env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const t0 = Date.now();
     child2.stdout.on('data', (d: Buffer) => out.push(d.toString()));
     child2.stderr.on('data', (d: Buffer) => out.push(d.toString()));
@@ -112,7 +152,11 @@ describe('STS account lookup', () => {
     const moto = await startMoto();
     try {
       const dir = tempDir();
-      const r = secureEmr(dir, ['--defaults', '--ssh-cidr', '203.0.113.0/24'], moto.env({ NODE_EXTRA_CA_CERTS: moto.caBundle }));
+      const r = secureEmr(
+        dir,
+        ['--defaults', '--ssh-cidr', '203.0.113.0/24'],
+        moto.env({ NODE_EXTRA_CA_CERTS: moto.caBundle }),
+      );
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout + r.stderr, /Account id 123456789012 \(from STS GetCallerIdentity\)/);
       const conf = readJson<Record<string, Record<string, unknown>>>(join(dir, '.yo-rc.json'))['generator-secure-emr'];

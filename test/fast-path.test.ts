@@ -13,7 +13,10 @@ import { BASE_ARGS, BIN, ROOT, isolatedEnv, run, tempDir } from './support/helpe
 const RECORDER = pathToFileURL(join(ROOT, 'dist', 'test', 'support', 'module-recorder.js')).href;
 const REGISTER = `data:text/javascript,import { register } from 'node:module'; register(${JSON.stringify(RECORDER)});`;
 
-function loadedPackages(args: string[], extraEnv: Record<string, string> = {}): { status: number | null; packages: Set<string> } {
+function loadedPackages(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): { status: number | null; packages: Set<string> } {
   const record = join(tempDir('modules-'), 'loaded.txt');
   const env = isolatedEnv({ RECORD_MODULES_TO: record, ...extraEnv });
   const r = run(process.execPath, ['--import', REGISTER, BIN, ...args], { cwd: tempDir(), env });
@@ -23,8 +26,13 @@ function loadedPackages(args: string[], extraEnv: Record<string, string> = {}): 
   } catch {
     urls = [];
   }
-  assert.ok(urls.some((u) => u.endsWith('/dist/bin/secure-emr.js')), 'the recorder saw the run');
-  const packages = new Set(urls.map((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)?.[1]).filter((p): p is string => p !== undefined));
+  assert.ok(
+    urls.some((u) => u.endsWith('/dist/bin/secure-emr.js')),
+    'the recorder saw the run',
+  );
+  const packages = new Set(
+    urls.map((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)?.[1]).filter((p): p is string => p !== undefined),
+  );
   return { status: r.status, packages };
 }
 
@@ -32,7 +40,8 @@ describe('what a run loads', () => {
   it('a complete offline run loads no prompt library, no AWS SDK and no prettier', () => {
     const { status, packages } = loadedPackages(BASE_ARGS);
     assert.equal(status, 0);
-    for (const p of ['inquirer', '@inquirer/prompts', '@aws-sdk/client-sts', 'prettier']) assert.ok(!packages.has(p), `${p} was loaded`);
+    for (const p of ['inquirer', '@inquirer/prompts', '@aws-sdk/client-sts', 'prettier'])
+      assert.ok(!packages.has(p), `${p} was loaded`);
   });
 
   it('an interactive run loads the prompt library', () => {

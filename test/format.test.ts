@@ -24,8 +24,30 @@ function files(dir: string): string[] {
 
 const ANSWER_SETS: Record<string, string[]> = {
   defaults: [],
-  'eu-west-1, SSE-KMS, long names': ['--region', 'eu-west-1', '--s3-encryption-mode', 'SSE-KMS', '--project-name', 'payments-data-platform-emr', '--cert-organization', 'Example Payments Group Ltd'],
-  'emr-defaults, SSE-S3, other CIDRs': ['--region', 'ap-southeast-2', '--iam-roles', 'emr-defaults', '--s3-encryption-mode', 'SSE-S3', '--vpc-cidr', '172.31.0.0/16', '--public-subnet-cidr', '172.31.0.0/20', '--private-subnet-cidr', '172.31.16.0/20'],
+  'eu-west-1, SSE-KMS, long names': [
+    '--region',
+    'eu-west-1',
+    '--s3-encryption-mode',
+    'SSE-KMS',
+    '--project-name',
+    'payments-data-platform-emr',
+    '--cert-organization',
+    'Example Payments Group Ltd',
+  ],
+  'emr-defaults, SSE-S3, other CIDRs': [
+    '--region',
+    'ap-southeast-2',
+    '--iam-roles',
+    'emr-defaults',
+    '--s3-encryption-mode',
+    'SSE-S3',
+    '--vpc-cidr',
+    '172.31.0.0/16',
+    '--public-subnet-cidr',
+    '172.31.0.0/20',
+    '--private-subnet-cidr',
+    '172.31.16.0/20',
+  ],
 };
 
 describe('emitted files are in prettier format', () => {

@@ -10,9 +10,32 @@ type Template = { Resources: Record<string, Resource>; Outputs: Record<string, u
 
 const ANSWER_SETS: Record<string, string[]> = {
   defaults: [],
-  'eu-west-1, other CIDRs': ['--region', 'eu-west-1', '--vpc-cidr', '172.31.0.0/16', '--public-subnet-cidr', '172.31.0.0/20', '--private-subnet-cidr', '172.31.16.0/20'],
-  'SSE-KMS in ap-southeast-2': ['--region', 'ap-southeast-2', '--s3-encryption-mode', 'SSE-KMS', '--project-name', 'analytics'],
-  'SSE-S3 with the EMR default roles': ['--region', 'us-west-2', '--s3-encryption-mode', 'SSE-S3', '--iam-roles', 'emr-defaults'],
+  'eu-west-1, other CIDRs': [
+    '--region',
+    'eu-west-1',
+    '--vpc-cidr',
+    '172.31.0.0/16',
+    '--public-subnet-cidr',
+    '172.31.0.0/20',
+    '--private-subnet-cidr',
+    '172.31.16.0/20',
+  ],
+  'SSE-KMS in ap-southeast-2': [
+    '--region',
+    'ap-southeast-2',
+    '--s3-encryption-mode',
+    'SSE-KMS',
+    '--project-name',
+    'analytics',
+  ],
+  'SSE-S3 with the EMR default roles': [
+    '--region',
+    'us-west-2',
+    '--s3-encryption-mode',
+    'SSE-S3',
+    '--iam-roles',
+    'emr-defaults',
+  ],
 };
 
 const projects = new Map<string, string>();
@@ -26,7 +49,9 @@ function project(name: string): string {
 }
 
 function templates(dir: string): string[] {
-  return ['cfn/iam.json', 'cfn/kms.json', 'cfn/environment.json'].map((f) => join(dir, f)).filter((f) => run('test', ['-f', f]).status === 0);
+  return ['cfn/iam.json', 'cfn/kms.json', 'cfn/environment.json']
+    .map((f) => join(dir, f))
+    .filter((f) => run('test', ['-f', f]).status === 0);
 }
 
 function byType(t: Template, type: string): Resource[] {
@@ -75,13 +100,21 @@ describe('posture rules (parsed from the emitted files)', () => {
     assert.deepEqual(grant.Condition, { Bool: { 'kms:GrantIsForAWSResource': 'true' } });
     const use = statements(disk).find((s) => ([] as string[]).concat(s.Action).includes('kms:GenerateDataKey*'));
     assert.match(JSON.stringify(use?.Principal), /role\/secure-emr-emr-ec2/);
-    assert.deepEqual(([] as string[]).concat(use?.Action ?? []).sort(), ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']);
+    assert.deepEqual(([] as string[]).concat(use?.Action ?? []).sort(), [
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      'kms:Encrypt',
+      'kms:GenerateDataKey*',
+      'kms:ReEncrypt*',
+    ]);
   });
 
   it('EC2.13 / EC2.53 / INCOMING_SSH_DISABLED: no security group admits 0.0.0.0/0 or ::/0 on any port', () => {
     const t = env();
     const ingress = [
-      ...byType(t, 'AWS::EC2::SecurityGroup').flatMap((g) => (g.Properties.SecurityGroupIngress as Array<Record<string, unknown>> | undefined) ?? []),
+      ...byType(t, 'AWS::EC2::SecurityGroup').flatMap(
+        (g) => (g.Properties.SecurityGroupIngress as Array<Record<string, unknown>> | undefined) ?? [],
+      ),
       ...byType(t, 'AWS::EC2::SecurityGroupIngress').map((r) => r.Properties),
     ];
     assert.ok(ingress.length > 0);
@@ -100,7 +133,9 @@ describe('posture rules (parsed from the emitted files)', () => {
     assert.equal(md.HttpTokens, 'required');
     assert.equal(md.HttpPutResponseHopLimit, 1);
     const bastion = env().Resources.Bastion as Resource;
-    assert.deepEqual((bastion.Properties.LaunchTemplate as { LaunchTemplateId: unknown }).LaunchTemplateId, { Ref: 'BastionLaunchTemplate' });
+    assert.deepEqual((bastion.Properties.LaunchTemplate as { LaunchTemplateId: unknown }).LaunchTemplateId, {
+      Ref: 'BastionLaunchTemplate',
+    });
     assert.deepEqual(bastion.Properties.ImageId, { Ref: 'BastionImageId' });
   });
 
@@ -115,7 +150,13 @@ describe('posture rules (parsed from the emitted files)', () => {
     const doc = JSON.stringify(ep.Properties.PolicyDocument);
     assert.doesNotMatch(doc, /"s3:\*"/);
     assert.doesNotMatch(doc, /"Resource":"\*"/);
-    for (const b of ['secure-emr-123456789012-us-east-1', 'al2023-repos-us-east-1-de612dc2', 'repo.us-east-1.emr.amazonaws.com', 'aws157-logs-prod']) assert.ok(doc.includes(b), b);
+    for (const b of [
+      'secure-emr-123456789012-us-east-1',
+      'al2023-repos-us-east-1-de612dc2',
+      'repo.us-east-1.emr.amazonaws.com',
+      'aws157-logs-prod',
+    ])
+      assert.ok(doc.includes(b), b);
     assert.deepEqual(ep.Properties.RouteTableIds, [{ Ref: 'PrivateRouteTable' }]);
   });
 
@@ -128,15 +169,27 @@ describe('posture rules (parsed from the emitted files)', () => {
   it('service access group: 9443 from primary, 8443 to primary and core; groups tagged for the v2 policy', () => {
     const t = env();
     const rules = byType(t, 'AWS::EC2::SecurityGroupIngress').map((r) => r.Properties);
-    assert.ok(rules.some((r) => r.FromPort === 9443 && JSON.stringify(r.GroupId).includes('ServiceAccess') && JSON.stringify(r.SourceSecurityGroupId).includes('Primary')));
+    assert.ok(
+      rules.some(
+        (r) =>
+          r.FromPort === 9443 &&
+          JSON.stringify(r.GroupId).includes('ServiceAccess') &&
+          JSON.stringify(r.SourceSecurityGroupId).includes('Primary'),
+      ),
+    );
     assert.ok(rules.some((r) => r.FromPort === 8443 && JSON.stringify(r.GroupId).includes('Primary')));
     assert.ok(rules.some((r) => r.FromPort === 8443 && JSON.stringify(r.GroupId).includes('Core')));
     for (const g of byType(t, 'AWS::EC2::SecurityGroup')) {
-      assert.ok(JSON.stringify(g.Properties.Tags).includes('"for-use-with-amazon-emr-managed-policies","Value":"true"'));
+      assert.ok(
+        JSON.stringify(g.Properties.Tags).includes('"for-use-with-amazon-emr-managed-policies","Value":"true"'),
+      );
     }
   });
 
-  type SecConf = { EncryptionConfiguration: Record<string, any>; InstanceMetadataServiceConfiguration: Record<string, unknown> };
+  type SecConf = {
+    EncryptionConfiguration: Record<string, any>;
+    InstanceMetadataServiceConfiguration: Record<string, unknown>;
+  };
   const sc = (name = 'defaults'): SecConf => readJson<SecConf>(join(project(name), 'emr/security-configuration.json'));
 
   it('EMR.3 / EMR.4 / CT.EMR.PR.1-4: at rest and in transit on, EBS encryption on, real booleans', () => {
@@ -151,14 +204,31 @@ describe('posture rules (parsed from the emitted files)', () => {
   });
 
   it('EMR_SECURITY_CONFIG_ENABLED_AND_CONFIGURED_RULE: a KMS S3 mode has a key; SSE-S3 has none', () => {
-    assert.equal(sc().EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration.EncryptionMode, 'CSE-KMS');
-    assert.equal(sc().EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration.AwsKmsKey, '__S3_KMS_KEY_ARN__');
-    assert.equal(sc('SSE-KMS in ap-southeast-2').EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration.EncryptionMode, 'SSE-KMS');
-    assert.deepEqual(sc('SSE-S3 with the EMR default roles').EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration, { EncryptionMode: 'SSE-S3' });
+    assert.equal(
+      sc().EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration.EncryptionMode,
+      'CSE-KMS',
+    );
+    assert.equal(
+      sc().EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration.AwsKmsKey,
+      '__S3_KMS_KEY_ARN__',
+    );
+    assert.equal(
+      sc('SSE-KMS in ap-southeast-2').EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration
+        .EncryptionMode,
+      'SSE-KMS',
+    );
+    assert.deepEqual(
+      sc('SSE-S3 with the EMR default roles').EncryptionConfiguration.AtRestEncryptionConfiguration
+        .S3EncryptionConfiguration,
+      { EncryptionMode: 'SSE-S3' },
+    );
   });
 
   it('EC2.8 on the cluster: IMDSv2 block present with hop limit 1', () => {
-    assert.deepEqual(sc().InstanceMetadataServiceConfiguration, { MinimumInstanceMetadataServiceVersion: 2, HttpPutResponseHopLimit: 1 });
+    assert.deepEqual(sc().InstanceMetadataServiceConfiguration, {
+      MinimumInstanceMetadataServiceVersion: 2,
+      HttpPutResponseHopLimit: 1,
+    });
   });
 
   it('the EMR default roles option names EMR_DefaultRole_V2 and emits no IAM stack', () => {
@@ -179,16 +249,85 @@ describe('every template deploys on moto_server in dependency order', () => {
     const dir = project('eu-west-1, other CIDRs');
     const region = 'eu-west-1';
     aws(moto, ['ec2', 'create-key-pair', '--key-name', 'secure-emr'], region);
-    for (const [stack, file] of [['iam', 'cfn/iam.json'], ['kms', 'cfn/kms.json'], ['environment', 'cfn/environment.json']] as const) {
+    for (const [stack, file] of [
+      ['iam', 'cfn/iam.json'],
+      ['kms', 'cfn/kms.json'],
+      ['environment', 'cfn/environment.json'],
+    ] as const) {
       const name = `secure-emr-${stack}`;
-      aws(moto, ['cloudformation', 'create-stack', '--stack-name', name, '--template-body', `file://${join(dir, file)}`, '--capabilities', 'CAPABILITY_NAMED_IAM'], region);
+      aws(
+        moto,
+        [
+          'cloudformation',
+          'create-stack',
+          '--stack-name',
+          name,
+          '--template-body',
+          `file://${join(dir, file)}`,
+          '--capabilities',
+          'CAPABILITY_NAMED_IAM',
+        ],
+        region,
+      );
       aws(moto, ['cloudformation', 'wait', 'stack-create-complete', '--stack-name', name], region);
-      assert.equal(aws(moto, ['cloudformation', 'describe-stacks', '--stack-name', name, '--query', 'Stacks[0].StackStatus', '--output', 'text'], region), 'CREATE_COMPLETE');
+      assert.equal(
+        aws(
+          moto,
+          [
+            'cloudformation',
+            'describe-stacks',
+            '--stack-name',
+            name,
+            '--query',
+            'Stacks[0].StackStatus',
+            '--output',
+            'text',
+          ],
+          region,
+        ),
+        'CREATE_COMPLETE',
+      );
     }
-    const keyArn = aws(moto, ['cloudformation', 'describe-stacks', '--stack-name', 'secure-emr-kms', '--query', "Stacks[0].Outputs[?OutputKey=='DiskKeyArn'].OutputValue | [0]", '--output', 'text'], region);
+    const keyArn = aws(
+      moto,
+      [
+        'cloudformation',
+        'describe-stacks',
+        '--stack-name',
+        'secure-emr-kms',
+        '--query',
+        "Stacks[0].Outputs[?OutputKey=='DiskKeyArn'].OutputValue | [0]",
+        '--output',
+        'text',
+      ],
+      region,
+    );
     assert.match(keyArn, /^arn:aws:kms:eu-west-1:123456789012:key\//);
-    assert.equal(aws(moto, ['kms', 'get-key-rotation-status', '--key-id', keyArn, '--query', 'KeyRotationEnabled', '--output', 'text'], region), 'True');
-    const vpc = aws(moto, ['cloudformation', 'describe-stacks', '--stack-name', 'secure-emr-environment', '--query', "Stacks[0].Outputs[?OutputKey=='VpcId'].OutputValue | [0]", '--output', 'text'], region);
-    assert.equal(aws(moto, ['ec2', 'describe-vpcs', '--vpc-ids', vpc, '--query', 'Vpcs[0].CidrBlock', '--output', 'text'], region), '172.31.0.0/16');
+    assert.equal(
+      aws(
+        moto,
+        ['kms', 'get-key-rotation-status', '--key-id', keyArn, '--query', 'KeyRotationEnabled', '--output', 'text'],
+        region,
+      ),
+      'True',
+    );
+    const vpc = aws(
+      moto,
+      [
+        'cloudformation',
+        'describe-stacks',
+        '--stack-name',
+        'secure-emr-environment',
+        '--query',
+        "Stacks[0].Outputs[?OutputKey=='VpcId'].OutputValue | [0]",
+        '--output',
+        'text',
+      ],
+      region,
+    );
+    assert.equal(
+      aws(moto, ['ec2', 'describe-vpcs', '--vpc-ids', vpc, '--query', 'Vpcs[0].CidrBlock', '--output', 'text'], region),
+      '172.31.0.0/16',
+    );
   });
 });

@@ -1,6 +1,6 @@
 /** Issue 7 (partial) and issue 4's subgenerator rule: re-runs keep edits and keys; pieces touch only their files. */
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, changedFiles, generateProject, secureEmr, tempDir, treeHashes } from './support/helpers.js';
@@ -19,7 +19,11 @@ describe('regeneration', () => {
     assert.match(readFileSync(join(dir, 'ssh-commands.txt'), 'utf8'), /behind the VPN/);
     const forced = secureEmr(dir, ['--force']);
     assert.equal(forced.status, 0, forced.stderr);
-    assert.doesNotMatch(readFileSync(join(dir, 'ssh-commands.txt'), 'utf8'), /behind the VPN/, '--force replaces the edited file');
+    assert.doesNotMatch(
+      readFileSync(join(dir, 'ssh-commands.txt'), 'utf8'),
+      /behind the VPN/,
+      '--force replaces the edited file',
+    );
     assert.deepEqual(readFileSync(join(dir, 'certs/privateKey.pem')), key, '--force never replaces key material');
   });
 
@@ -66,7 +70,7 @@ describe('regeneration', () => {
     assert.deepEqual(changedFiles(before, treeHashes(dir)), []);
   });
 
-  it('upgrading from an older version\'s manifest replaces only the files the team did not edit', () => {
+  it("upgrading from an older version's manifest replaces only the files the team did not edit", () => {
     const dir = tempDir();
     cpSync(join(ROOT, 'test/fixtures/upgrade-from-0.0.1'), dir, { recursive: true });
     const editedCars = readFileSync(join(dir, 'data/cars.csv'), 'utf8');
@@ -98,11 +102,45 @@ describe('regeneration', () => {
       const before = treeHashes(dir);
       const r = secureEmr(dir, i === 0 ? [piece, '--region', 'eu-west-1'] : [piece]);
       assert.equal(r.status, 0, r.stderr);
-      const changed = changedFiles(before, treeHashes(dir)).filter((f) => f !== '.secure-emr/manifest.json' && f !== '.yo-rc.json');
+      const changed = changedFiles(before, treeHashes(dir)).filter(
+        (f) => f !== '.secure-emr/manifest.json' && f !== '.yo-rc.json',
+      );
       assert.deepEqual(changed, files, `:${piece} changed ${changed.join(', ')}`);
-      const manifest = JSON.parse(readFileSync(join(dir, '.secure-emr/manifest.json'), 'utf8')) as { files: Record<string, { piece: string }> };
+      const manifest = JSON.parse(readFileSync(join(dir, '.secure-emr/manifest.json'), 'utf8')) as {
+        files: Record<string, { piece: string }>;
+      };
       for (const f of changed) assert.equal(manifest.files[f]?.piece, piece, `${f} belongs to ${piece}`);
     });
-    assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), /`us-east-1`/, 'the app README is the app generator\'s, left alone');
+    assert.match(
+      readFileSync(join(dir, 'README.md'), 'utf8'),
+      /`us-east-1`/,
+      "the app README is the app generator's, left alone",
+    );
+  });
+
+  it('switching iamRoles to emr-defaults removes an unedited cfn/iam.json and its manifest entry', () => {
+    const dir = generateProject();
+    const r = secureEmr(dir, ['--iam-roles', 'emr-defaults']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(existsSync(join(dir, 'cfn/iam.json')), false);
+    const manifest = JSON.parse(readFileSync(join(dir, '.secure-emr/manifest.json'), 'utf8')) as {
+      files: Record<string, unknown>;
+    };
+    assert.equal(manifest.files['cfn/iam.json'], undefined);
+    assert.match(r.stdout + r.stderr, /removed \(no longer generated, unedited\): cfn\/iam\.json/);
+    assert.ok(manifest.files['cfn/kms.json'], 'the other entries stay');
+  });
+
+  it('an edited orphan is left in place and named; the manifest forgets it', () => {
+    const dir = generateProject();
+    appendFileSync(join(dir, 'cfn/iam.json'), '\n');
+    const r = secureEmr(dir, ['iam', '--iam-roles', 'emr-defaults']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(existsSync(join(dir, 'cfn/iam.json')));
+    assert.match(r.stdout + r.stderr, /no longer generated, left in place because you edited them.*cfn\/iam\.json/);
+    const manifest = JSON.parse(readFileSync(join(dir, '.secure-emr/manifest.json'), 'utf8')) as {
+      files: Record<string, unknown>;
+    };
+    assert.equal(manifest.files['cfn/iam.json'], undefined);
   });
 });

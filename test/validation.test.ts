@@ -84,7 +84,9 @@ describe('validation of bad answers (one message per field, nothing written)', (
   }
 
   it('accepts 0.0.0.0/0 for sshCidr only with the explicit confirmation, and warns', async () => {
-    const result = await helpers.run(APP).withOptions({ ...GOOD, sshCidr: '0.0.0.0/0', allowSshFromAnywhere: true } as never);
+    const result = await helpers
+      .run(APP)
+      .withOptions({ ...GOOD, sshCidr: '0.0.0.0/0', allowSshFromAnywhere: true } as never);
     const env = readdirSync(result.cwd);
     assert.ok(env.includes('cfn'));
   });

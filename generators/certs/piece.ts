@@ -3,7 +3,13 @@
  * scripts/generate-certs.sh). Key material is made only when there is none, or on `:certs --rotate`;
  * `:certs --check` only reports.
  */
-import { CERT_FILES, checkCertificate, describeCertificate, generateKeyMaterial, zipCertificates } from '../lib/certificates.js';
+import {
+  CERT_FILES,
+  checkCertificate,
+  describeCertificate,
+  generateKeyMaterial,
+  zipCertificates,
+} from '../lib/certificates.js';
 import type { CertificateRequest } from '../lib/certificates.js';
 import type { Model } from '../lib/model.js';
 import type { BeforeContext, BeforeRender, OutputFile, Piece } from '../lib/piece.js';
@@ -29,7 +35,11 @@ function requestFor(model: Model): CertificateRequest {
 }
 
 /** Existing key material, as it is on disk. */
-export function readKeyMaterial(ctx: Pick<BeforeContext, 'readExisting'>): { key?: string; cert?: string; zip?: Buffer } {
+export function readKeyMaterial(ctx: Pick<BeforeContext, 'readExisting'>): {
+  key?: string;
+  cert?: string;
+  zip?: Buffer;
+} {
   return {
     key: ctx.readExisting(at(CERT_FILES.privateKey))?.toString('utf8'),
     cert: ctx.readExisting(at(CERT_FILES.chain))?.toString('utf8'),
@@ -41,14 +51,17 @@ function before({ model, readExisting, flags }: BeforeContext): BeforeRender {
   const existing = readKeyMaterial({ readExisting });
   if (flags.check) {
     if (existing.key === undefined || existing.cert === undefined) {
-      throw new Error('certs --check: certs/privateKey.pem or certs/certificateChain.pem is missing; run `yo secure-emr:certs` to make them.');
+      throw new Error(
+        'certs --check: certs/privateKey.pem or certs/certificateChain.pem is missing; run `yo secure-emr:certs` to make them.',
+      );
     }
     const result = checkCertificate(existing.key, existing.cert, model.answers.region);
     return {
       kind: 'report',
       lines: result.lines,
       ok: result.ok,
-      failure: 'certs --check: the certificate needs attention (see above); `yo secure-emr:certs --rotate` makes a new one.',
+      failure:
+        'certs --check: the certificate needs attention (see above); `yo secure-emr:certs --rotate` makes a new one.',
     };
   }
   if (flags.rotate && existing.key !== undefined) {
@@ -56,7 +69,9 @@ function before({ model, readExisting, flags }: BeforeContext): BeforeRender {
     return {
       kind: 'render',
       state: { ...model.state, certificateVersion: version },
-      notes: [`Rotated: certificate version ${version}; run scripts/deploy.sh to upload it and create the new security configuration.`],
+      notes: [
+        `Rotated: certificate version ${version}; run scripts/deploy.sh to upload it and create the new security configuration.`,
+      ],
     };
   }
   return { kind: 'render', state: model.state, notes: [] };
@@ -64,7 +79,8 @@ function before({ model, readExisting, flags }: BeforeContext): BeforeRender {
 
 export const certsPiece: Piece = {
   name: 'certs',
-  description: 'certs/: the TLS key, certificate and zip for in-transit encryption, certs/README.md, scripts/generate-certs.sh',
+  description:
+    'certs/: the TLS key, certificate and zip for in-transit encryption, certs/README.md, scripts/generate-certs.sh',
   flags: [
     { name: 'rotate', description: 'Make a new key and certificate under a new version' },
     { name: 'check', description: 'Report expiry, names and key match; fail within 30 days of expiry' },
@@ -100,7 +116,12 @@ export const certsPiece: Piece = {
     }
     const facts = describeCertificate(cert);
     if (existing.zip === undefined && files.length === 0) {
-      files.push({ path: at(CERT_FILES.zip), contents: zipCertificates(key, cert, facts.notBefore), mode: 0o600, secret: true });
+      files.push({
+        path: at(CERT_FILES.zip),
+        contents: zipCertificates(key, cert, facts.notBefore),
+        mode: 0o600,
+        secret: true,
+      });
     }
     const coversRegion = model.certificateDnsNames.every((n) => facts.dnsNames.includes(n));
     const data = { facts, coversRegion };

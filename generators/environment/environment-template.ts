@@ -26,7 +26,13 @@ export function environmentTemplate(m: Model): Template {
   const tags = m.tags.named;
   const subnet = (cidr: string, name: string): Resource => ({
     Type: 'AWS::EC2::Subnet',
-    Properties: { VpcId: ref('Vpc'), CidrBlock: cidr, AvailabilityZone: firstAz(), MapPublicIpOnLaunch: false, Tags: tags(name) },
+    Properties: {
+      VpcId: ref('Vpc'),
+      CidrBlock: cidr,
+      AvailabilityZone: firstAz(),
+      MapPublicIpOnLaunch: false,
+      Tags: tags(name),
+    },
   });
   const routeTable = (name: string): Resource => ({
     Type: 'AWS::EC2::RouteTable',
@@ -69,19 +75,31 @@ export function environmentTemplate(m: Model): Template {
       },
       NatGateway: {
         Type: 'AWS::EC2::NatGateway',
-        Properties: { AllocationId: getAtt('NatEip', 'AllocationId'), SubnetId: ref('PublicSubnet'), Tags: tags('nat') },
+        Properties: {
+          AllocationId: getAtt('NatEip', 'AllocationId'),
+          SubnetId: ref('PublicSubnet'),
+          Tags: tags('nat'),
+        },
       },
       PublicRouteTable: routeTable('public'),
       PublicDefaultRoute: {
         Type: 'AWS::EC2::Route',
         DependsOn: 'InternetGatewayAttachment',
-        Properties: { RouteTableId: ref('PublicRouteTable'), DestinationCidrBlock: '0.0.0.0/0', GatewayId: ref('InternetGateway') },
+        Properties: {
+          RouteTableId: ref('PublicRouteTable'),
+          DestinationCidrBlock: '0.0.0.0/0',
+          GatewayId: ref('InternetGateway'),
+        },
       },
       PublicSubnetRouteTableAssociation: association('PublicSubnet', 'PublicRouteTable'),
       PrivateRouteTable: routeTable('private'),
       PrivateDefaultRoute: {
         Type: 'AWS::EC2::Route',
-        Properties: { RouteTableId: ref('PrivateRouteTable'), DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: ref('NatGateway') },
+        Properties: {
+          RouteTableId: ref('PrivateRouteTable'),
+          DestinationCidrBlock: '0.0.0.0/0',
+          NatGatewayId: ref('NatGateway'),
+        },
       },
       PrivateSubnetRouteTableAssociation: association('PrivateSubnet', 'PrivateRouteTable'),
       S3GatewayEndpoint: {
@@ -99,7 +117,9 @@ export function environmentTemplate(m: Model): Template {
         Properties: {
           GroupDescription: 'Bastion: SSH in from the allowed CIDR only',
           VpcId: ref('Vpc'),
-          SecurityGroupIngress: [{ ...tcp(PORTS.ssh), CidrIp: a.sshCidr, Description: 'SSH from the allowed CIDR (sshCidr)' }],
+          SecurityGroupIngress: [
+            { ...tcp(PORTS.ssh), CidrIp: a.sshCidr, Description: 'SSH from the allowed CIDR (sshCidr)' },
+          ],
           SecurityGroupEgress: [
             { ...tcp(PORTS.ssh), CidrIp: a.vpcCidr, Description: 'SSH on to the cluster inside the VPC' },
             { ...tcp(PORTS.https), CidrIp: '0.0.0.0/0', Description: 'HTTPS out: package repositories, SSM' },
@@ -109,20 +129,24 @@ export function environmentTemplate(m: Model): Template {
       },
       PrimarySecurityGroup: emrGroup('EMR managed security group for the primary node (private subnet)', 'emr-primary'),
       CoreSecurityGroup: emrGroup('EMR managed security group for core and task nodes (private subnet)', 'emr-core'),
-      ServiceAccessSecurityGroup: emrGroup('EMR service access security group (private subnet clusters)', 'emr-service-access', {
-        SecurityGroupEgress: [
-          {
-            ...tcp(PORTS.serviceToNodes),
-            DestinationSecurityGroupId: ref('PrimarySecurityGroup'),
-            Description: 'EMR service to the primary node',
-          },
-          {
-            ...tcp(PORTS.serviceToNodes),
-            DestinationSecurityGroupId: ref('CoreSecurityGroup'),
-            Description: 'EMR service to core and task nodes',
-          },
-        ],
-      }),
+      ServiceAccessSecurityGroup: emrGroup(
+        'EMR service access security group (private subnet clusters)',
+        'emr-service-access',
+        {
+          SecurityGroupEgress: [
+            {
+              ...tcp(PORTS.serviceToNodes),
+              DestinationSecurityGroupId: ref('PrimarySecurityGroup'),
+              Description: 'EMR service to the primary node',
+            },
+            {
+              ...tcp(PORTS.serviceToNodes),
+              DestinationSecurityGroupId: ref('CoreSecurityGroup'),
+              Description: 'EMR service to core and task nodes',
+            },
+          ],
+        },
+      ),
       ServiceAccessFromPrimary: ingress(
         'ServiceAccessSecurityGroup',
         PORTS.nodesToService,
@@ -141,7 +165,12 @@ export function environmentTemplate(m: Model): Template {
         'ServiceAccessSecurityGroup',
         `EMR service to core and task nodes (${PORTS.serviceToNodes})`,
       ),
-      PrimaryFromBastion: ingress('PrimarySecurityGroup', PORTS.ssh, 'BastionSecurityGroup', 'SSH from the bastion (ssh -J)'),
+      PrimaryFromBastion: ingress(
+        'PrimarySecurityGroup',
+        PORTS.ssh,
+        'BastionSecurityGroup',
+        'SSH from the bastion (ssh -J)',
+      ),
       BastionLaunchTemplate: {
         Type: 'AWS::EC2::LaunchTemplate',
         Properties: {
@@ -149,7 +178,10 @@ export function environmentTemplate(m: Model): Template {
           LaunchTemplateData: {
             MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' },
             BlockDeviceMappings: [
-              { DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: 8, DeleteOnTermination: true } },
+              {
+                DeviceName: '/dev/xvda',
+                Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: 8, DeleteOnTermination: true },
+              },
             ],
           },
         },
@@ -195,7 +227,12 @@ export function environmentTemplate(m: Model): Template {
               PolicyName: 'deliver-flow-logs',
               PolicyDocument: policy({
                 Effect: 'Allow',
-                Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams'],
+                Action: [
+                  'logs:CreateLogStream',
+                  'logs:PutLogEvents',
+                  'logs:DescribeLogGroups',
+                  'logs:DescribeLogStreams',
+                ],
                 Resource: getAtt('FlowLogGroup', 'Arn'),
               }),
             },

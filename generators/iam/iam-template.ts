@@ -23,7 +23,9 @@ export function iamTemplate(m: Model): Template {
             Action: 'sts:AssumeRole',
             Condition: {
               StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
-              ArnLike: { 'aws:SourceArn': sub('arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:*') },
+              ArnLike: {
+                'aws:SourceArn': sub('arn:${AWS::Partition}:elasticmapreduce:${AWS::Region}:${AWS::AccountId}:*'),
+              },
             },
           }),
           ManagedPolicyArns: [awsManagedPolicyArn('service-role/AmazonEMRServicePolicy_v2')],
@@ -35,8 +37,13 @@ export function iamTemplate(m: Model): Template {
         Type: 'AWS::IAM::Role',
         Properties: {
           RoleName: m.roles.instance,
-          Description: "EC2 instance role of the EMR cluster nodes: the project bucket, EMR's own buckets, Session Manager",
-          AssumeRolePolicyDocument: policy({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }),
+          Description:
+            "EC2 instance role of the EMR cluster nodes: the project bucket, EMR's own buckets, Session Manager",
+          AssumeRolePolicyDocument: policy({
+            Effect: 'Allow',
+            Principal: { Service: 'ec2.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+          }),
           ManagedPolicyArns: [awsManagedPolicyArn('AmazonSSMManagedInstanceCore')],
           Policies: [{ PolicyName: 'project-bucket-and-emr', PolicyDocument: instanceRolePolicy(m) }],
           Tags: tags,

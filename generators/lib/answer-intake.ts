@@ -16,7 +16,10 @@ export interface Supplied {
 }
 
 export class AnswersError extends Error {
-  constructor(readonly problems: Problem[], heading = 'Invalid answers, nothing was written:') {
+  constructor(
+    readonly problems: Problem[],
+    heading = 'Invalid answers, nothing was written:',
+  ) {
     super([heading, ...problems.map((p) => `  - ${p.field}: ${p.message}`)].join('\n'));
     this.name = 'AnswersError';
   }
@@ -37,7 +40,9 @@ function coerce(spec: AnswerSpec, raw: unknown): Coerced {
     case 'choice': {
       const choices = spec.choices ?? [];
       const hit = choices.find((c) => c === raw || String(c) === String(raw).trim());
-      return hit === undefined ? { ok: false, reason: `expected one of ${choices.join(', ')}` } : { ok: true, value: hit };
+      return hit === undefined
+        ? { ok: false, reason: `expected one of ${choices.join(', ')}` }
+        : { ok: true, value: hit };
     }
     case 'string':
       if (typeof raw === 'string') return { ok: true, value: raw.trim() };
@@ -47,7 +52,7 @@ function coerce(spec: AnswerSpec, raw: unknown): Coerced {
 }
 
 function show(raw: unknown): string {
-  return typeof raw === 'string' ? `"${raw}"` : JSON.stringify(raw) ?? String(raw);
+  return typeof raw === 'string' ? `"${raw}"` : (JSON.stringify(raw) ?? String(raw));
 }
 
 function howToSet(name: AnswerName, origin: Origin): string {
@@ -63,7 +68,9 @@ export function checkValue(spec: AnswerSpec, raw: unknown, origin: Origin): { va
   const coerced = coerce(spec, raw);
   const reason = coerced.ok ? (spec.check as (v: unknown) => string | undefined)(coerced.value) : coerced.reason;
   if (reason === undefined && coerced.ok) return { value: coerced.value };
-  return { problem: { field: spec.name, message: `${show(raw)} is not valid: ${reason}${howToSet(spec.name, origin)}` } };
+  return {
+    problem: { field: spec.name, message: `${show(raw)} is not valid: ${reason}${howToSet(spec.name, origin)}` },
+  };
 }
 
 /** The message inquirer shows under a prompt, or true. */
@@ -87,7 +94,10 @@ export function collectSupplied(sources: RawSources): Supplied {
   const supplied: Supplied = { values: {}, origins: {}, problems: [] };
   for (const key of Object.keys(sources.file ?? {})) {
     if (key !== '$schema' && !KNOWN.has(key)) {
-      supplied.problems.push({ field: key, message: `unknown field in the answers file; valid fields: ${[...KNOWN].join(', ')}` });
+      supplied.problems.push({
+        field: key,
+        message: `unknown field in the answers file; valid fields: ${[...KNOWN].join(', ')}`,
+      });
     }
   }
   const ordered: Array<[Origin, Record<string, unknown> | undefined]> = [
@@ -111,16 +121,12 @@ export function collectSupplied(sources: RawSources): Supplied {
   return supplied;
 }
 
-/**
- * Fills what can be filled without asking: every default when `useDefaults`, otherwise only answers that
- * would not be asked (their askWhen is false), such as the SSH confirmation for a narrow sshCidr.
- */
+/** With `useDefaults`, fills every default of an answer still needed; otherwise returns the values as given. */
 export function fillDefaults(values: Partial<Answers>, useDefaults: boolean): Partial<Answers> {
   const out: Partial<Answers> = { ...values };
+  if (!useDefaults) return out;
   for (const spec of ANSWER_SPECS) {
     if (out[spec.name] !== undefined || !isRequired(spec, out)) continue;
-    const skipped = spec.askWhen !== undefined && !spec.askWhen(out);
-    if (!useDefaults && !skipped) continue;
     const d = defaultFor(spec, out);
     if (d !== undefined) (out as Record<string, unknown>)[spec.name] = d;
   }
@@ -134,7 +140,8 @@ export function finalize(values: Partial<Answers>, origins: Partial<Record<Answe
   if (missing.length > 0) throw missingError(missing);
   const out: Record<string, unknown> = {};
   for (const spec of ANSWER_SPECS) {
-    if (values[spec.name] === undefined) continue;
+    // An answer not needed is dropped, so a stale confirmation never applies to a later, different value.
+    if (values[spec.name] === undefined || !isRequired(spec, values)) continue;
     const { value, problem } = checkValue(spec, values[spec.name], origins[spec.name] ?? 'default');
     if (problem) problems.push(problem);
     else out[spec.name] = value;
@@ -158,7 +165,6 @@ export function missingError(missing: readonly AnswerName[]): AnswersError {
 export function missingAnswers(values: Partial<Answers>): AnswerSpec[] {
   return ANSWER_SPECS.filter((s) => values[s.name] === undefined && isRequired(s, values));
 }
-
 
 export interface IntakeInput {
   sources: RawSources;
@@ -185,7 +191,9 @@ export async function intakeAnswers(input: IntakeInput): Promise<Answers> {
       origins.accountId = 'sts';
       input.log(`Account id ${found.accountId} (from STS GetCallerIdentity).`);
     } else {
-      input.log(`Account id not looked up: ${found.reason}; ${input.interactive ? 'asking for it' : 'using --account-id or the answers file'}.`);
+      input.log(
+        `Account id not looked up: ${found.reason}; ${input.interactive ? 'asking for it' : 'using --account-id or the answers file'}.`,
+      );
     }
   }
   let filled = fillDefaults(values, input.useDefaults);

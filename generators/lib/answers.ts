@@ -20,7 +20,8 @@ export interface Answers {
   publicSubnetCidr: string;
   privateSubnetCidr: string;
   sshCidr: string;
-  allowSshFromAnywhere: boolean;
+  /** Only when sshCidr needs the confirmation (validate.ts, sshNeedsConfirmation). */
+  allowSshFromAnywhere?: boolean;
   keyPairName: string;
   bastionInstanceType: string;
   releaseLabel: string;
@@ -54,8 +55,6 @@ interface SpecFields<K extends AnswerName> {
   default?: Answers[K] | ((earlier: Partial<Answers>) => Answers[K] | undefined);
   choices?: readonly NonNullable<Answers[K]>[];
   check: Check<NonNullable<Answers[K]>>;
-  /** Asked in the interactive flow only when this returns true (default: always asked). */
-  askWhen?: (earlier: Partial<Answers>) => boolean;
   /** Extra JSON Schema keywords (pattern, bounds) mirrored from `check` for editors. */
   schema?: Record<string, unknown>;
 }
@@ -76,138 +75,206 @@ const cidrSchema = { pattern: '^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$' };
 
 export const DECLARATIONS: Declarations = {
   projectName: {
-    kind: 'string', default: 'secure-emr',
+    kind: 'string',
+    default: 'secure-emr',
     message: 'Project name (names stacks, roles and keys)',
     description: 'Short name used as the prefix of stacks, roles, keys and the cluster.',
-    check: v.projectName, schema: { pattern: '^[a-z][a-z0-9-]{1,30}[a-z0-9]$' },
+    check: v.projectName,
+    schema: { pattern: '^[a-z][a-z0-9-]{1,30}[a-z0-9]$' },
   },
   region: {
-    kind: 'string', default: 'us-east-1',
-    message: 'AWS region', description: 'Region of every resource; it also decides the certificate names.',
+    kind: 'string',
+    default: 'us-east-1',
+    message: 'AWS region',
+    description: 'Region of every resource; it also decides the certificate names.',
     check: v.region,
   },
   accountId: {
     kind: 'string',
     message: 'AWS account id (12 digits)',
     description: 'Account the project deploys to; looked up with STS GetCallerIdentity when credentials exist.',
-    check: v.accountId, schema: { pattern: '^\\d{12}$' },
+    check: v.accountId,
+    schema: { pattern: '^\\d{12}$' },
   },
   bucketName: {
     kind: 'string',
-    default: (a) => (a.projectName && a.accountId && a.region ? `${a.projectName}-${a.accountId}-${a.region}` : undefined),
+    default: (a) =>
+      a.projectName && a.accountId && a.region ? `${a.projectName}-${a.accountId}-${a.region}` : undefined,
     message: 'S3 bucket for certificates, jobs, data and logs',
     description: 'Project bucket: certificates zip, jobs, sample data, job output and cluster logs.',
-    check: v.bucketName, schema: { minLength: 3, maxLength: 63 },
+    check: v.bucketName,
+    schema: { minLength: 3, maxLength: 63 },
   },
   s3KeyAlias: {
     kind: 'string',
     default: (a) => (a.projectName ? `alias/${a.projectName}-s3` : undefined),
-    message: 'KMS alias of the S3 (EMRFS) key', description: 'Alias of the KMS key that encrypts EMRFS data in S3.',
-    check: v.kmsAlias, schema: { pattern: '^alias/[A-Za-z0-9/_-]+$' },
+    message: 'KMS alias of the S3 (EMRFS) key',
+    description: 'Alias of the KMS key that encrypts EMRFS data in S3.',
+    check: v.kmsAlias,
+    schema: { pattern: '^alias/[A-Za-z0-9/_-]+$' },
   },
   diskKeyAlias: {
     kind: 'string',
     default: (a) => (a.projectName ? `alias/${a.projectName}-disk` : undefined),
     message: 'KMS alias of the local-disk (LUKS and EBS) key',
     description: 'Alias of the KMS key that encrypts local disks (LUKS) and EBS volumes.',
-    check: v.kmsAlias, schema: { pattern: '^alias/[A-Za-z0-9/_-]+$' },
+    check: v.kmsAlias,
+    schema: { pattern: '^alias/[A-Za-z0-9/_-]+$' },
   },
   vpcCidr: {
-    kind: 'string', default: '10.0.0.0/16',
-    message: 'VPC CIDR', description: 'IPv4 block of the VPC (/16 to /28).', check: v.vpcBlock, schema: cidrSchema,
+    kind: 'string',
+    default: '10.0.0.0/16',
+    message: 'VPC CIDR',
+    description: 'IPv4 block of the VPC (/16 to /28).',
+    check: v.vpcBlock,
+    schema: cidrSchema,
   },
   publicSubnetCidr: {
-    kind: 'string', default: '10.0.1.0/24',
-    message: 'Public subnet CIDR (bastion, NAT gateway)', description: 'Public subnet inside the VPC: bastion and NAT gateway.',
-    check: v.vpcBlock, schema: cidrSchema,
+    kind: 'string',
+    default: '10.0.1.0/24',
+    message: 'Public subnet CIDR (bastion, NAT gateway)',
+    description: 'Public subnet inside the VPC: bastion and NAT gateway.',
+    check: v.vpcBlock,
+    schema: cidrSchema,
   },
   privateSubnetCidr: {
-    kind: 'string', default: '10.0.2.0/24',
-    message: 'Private subnet CIDR (cluster)', description: 'Private subnet inside the VPC where the cluster runs.',
-    check: v.vpcBlock, schema: cidrSchema,
+    kind: 'string',
+    default: '10.0.2.0/24',
+    message: 'Private subnet CIDR (cluster)',
+    description: 'Private subnet inside the VPC where the cluster runs.',
+    check: v.vpcBlock,
+    schema: cidrSchema,
   },
   sshCidr: {
     kind: 'string',
     message: 'CIDR allowed to SSH to the bastion (your office or VPN range)',
-    description: 'The only source allowed to reach the bastion on port 22. No default: 0.0.0.0/0 needs allowSshFromAnywhere.',
-    check: v.anyCidr, schema: cidrSchema,
+    description:
+      'The only source allowed to reach the bastion on port 22. No default: a public range wider than /16 needs allowSshFromAnywhere.',
+    check: v.anyCidr,
+    schema: cidrSchema,
   },
   allowSshFromAnywhere: {
-    kind: 'boolean', default: false,
+    kind: 'boolean',
+    default: false,
     message: 'Really allow SSH to the bastion from anywhere (0.0.0.0/0)?',
-    description: 'Explicit confirmation needed before sshCidr may be 0.0.0.0/0. Not recommended.',
-    check: () => undefined, askWhen: (a) => a.sshCidr !== undefined && v.isOpenToWorld(a.sshCidr),
+    description:
+      'Explicit confirmation needed before sshCidr may be a public range wider than /16 (0.0.0.0/0, 0.0.0.0/1, ...). Not recommended.',
+    check: () => undefined,
+    requiredWhen: (a) => a.sshCidr !== undefined && v.sshNeedsConfirmation(a.sshCidr),
   },
   keyPairName: {
-    kind: 'string', default: (a) => a.projectName,
-    message: 'EC2 key pair name (must exist in the region)', description: 'Existing EC2 key pair for the bastion and the cluster nodes.',
+    kind: 'string',
+    default: (a) => a.projectName,
+    message: 'EC2 key pair name (must exist in the region)',
+    description: 'Existing EC2 key pair for the bastion and the cluster nodes.',
     check: v.keyPairName,
   },
   bastionInstanceType: {
-    kind: 'string', default: 't3.micro',
-    message: 'Bastion instance type', description: 'Instance type of the bastion host.', check: v.instanceType,
+    kind: 'string',
+    default: 't3.micro',
+    message: 'Bastion instance type',
+    description: 'Instance type of the bastion host.',
+    check: v.instanceType,
   },
   releaseLabel: {
-    kind: 'string', default: 'emr-7.14.0',
-    message: 'EMR release label', description: 'EMR release (emr-7.x recommended; the emr-spark-8 train is refused).',
-    check: v.releaseLabel, schema: { pattern: '^emr-\\d+\\.\\d+\\.\\d+$' },
+    kind: 'string',
+    default: 'emr-7.14.0',
+    message: 'EMR release label',
+    description: 'EMR release (emr-7.x recommended; the emr-spark-8 train is refused).',
+    check: v.releaseLabel,
+    schema: { pattern: '^emr-\\d+\\.\\d+\\.\\d+$' },
   },
   instanceType: {
-    kind: 'string', default: 'm5.xlarge',
-    message: 'Cluster instance type (primary and core)', description: 'Instance type of the primary and core nodes.',
+    kind: 'string',
+    default: 'm5.xlarge',
+    message: 'Cluster instance type (primary and core)',
+    description: 'Instance type of the primary and core nodes.',
     check: v.instanceType,
   },
   coreInstanceCount: {
-    kind: 'integer', default: 2,
-    message: 'Number of core nodes', description: 'Core nodes (1 to 50).', check: v.integerIn(1, 50),
+    kind: 'integer',
+    default: 2,
+    message: 'Number of core nodes',
+    description: 'Core nodes (1 to 50).',
+    check: v.integerIn(1, 50),
     schema: { minimum: 1, maximum: 50 },
   },
   idleTimeoutMinutes: {
-    kind: 'integer', default: 60,
+    kind: 'integer',
+    default: 60,
     message: 'Terminate the cluster after this many idle minutes',
-    description: 'Idle auto-termination (1 minute to 7 days).', check: v.integerIn(1, 10080),
+    description: 'Idle auto-termination (1 minute to 7 days).',
+    check: v.integerIn(1, 10080),
     schema: { minimum: 1, maximum: 10080 },
   },
   s3EncryptionMode: {
-    kind: 'choice', default: 'CSE-KMS', choices: S3_ENCRYPTION_MODES,
-    message: 'EMRFS S3 encryption mode', description: 'EMRFS encryption of data in S3 (CSE-KMS as in the article).',
+    kind: 'choice',
+    default: 'CSE-KMS',
+    choices: S3_ENCRYPTION_MODES,
+    message: 'EMRFS S3 encryption mode',
+    description: 'EMRFS encryption of data in S3 (CSE-KMS as in the article).',
     check: v.oneOf(S3_ENCRYPTION_MODES),
   },
   iamRoles: {
-    kind: 'choice', default: 'project', choices: IAM_ROLE_MODES,
+    kind: 'choice',
+    default: 'project',
+    choices: IAM_ROLE_MODES,
     message: 'IAM roles: project-scoped (recommended) or the EMR default roles',
-    description: 'project: roles scoped to this bucket and keys; emr-defaults: EMR_DefaultRole_V2 and EMR_EC2_DefaultRole, which must exist.',
+    description:
+      'project: roles scoped to this bucket and keys; emr-defaults: EMR_DefaultRole_V2 and EMR_EC2_DefaultRole, which must exist.',
     check: v.oneOf(IAM_ROLE_MODES),
   },
   certCountry: {
-    kind: 'string', default: 'US',
-    message: 'Certificate country (C, two letters)', description: 'Certificate subject C.', check: v.countryCode,
+    kind: 'string',
+    default: 'US',
+    message: 'Certificate country (C, two letters)',
+    description: 'Certificate subject C.',
+    check: v.countryCode,
     schema: { pattern: '^[A-Z]{2}$' },
   },
   certState: {
-    kind: 'string', default: 'Washington',
-    message: 'Certificate state or province (ST)', description: 'Certificate subject ST.', check: v.subjectField(128),
+    kind: 'string',
+    default: 'Washington',
+    message: 'Certificate state or province (ST)',
+    description: 'Certificate subject ST.',
+    check: v.subjectField(128),
   },
   certLocality: {
-    kind: 'string', default: 'Seattle',
-    message: 'Certificate locality (L)', description: 'Certificate subject L.', check: v.subjectField(128),
+    kind: 'string',
+    default: 'Seattle',
+    message: 'Certificate locality (L)',
+    description: 'Certificate subject L.',
+    check: v.subjectField(128),
   },
   certOrganization: {
-    kind: 'string', default: 'Example Corp',
-    message: 'Certificate organization (O)', description: 'Certificate subject O.', check: v.subjectField(64),
+    kind: 'string',
+    default: 'Example Corp',
+    message: 'Certificate organization (O)',
+    description: 'Certificate subject O.',
+    check: v.subjectField(64),
   },
   certOrganizationalUnit: {
-    kind: 'string', default: 'Data Platform',
-    message: 'Certificate organizational unit (OU)', description: 'Certificate subject OU.', check: v.subjectField(64),
+    kind: 'string',
+    default: 'Data Platform',
+    message: 'Certificate organizational unit (OU)',
+    description: 'Certificate subject OU.',
+    check: v.subjectField(64),
   },
   certValidityDays: {
-    kind: 'integer', default: 365,
-    message: 'Certificate validity in days', description: 'Validity of the self-signed certificate (1 to 825 days).',
-    check: v.integerIn(1, 825), schema: { minimum: 1, maximum: 825 },
+    kind: 'integer',
+    default: 365,
+    message: 'Certificate validity in days',
+    description: 'Validity of the self-signed certificate (1 to 825 days).',
+    check: v.integerIn(1, 825),
+    schema: { minimum: 1, maximum: 825 },
   },
   certKeySize: {
-    kind: 'choice', default: 2048, choices: CERT_KEY_SIZES,
-    message: 'RSA key size', description: 'RSA key size in bits.', check: v.oneOf(CERT_KEY_SIZES),
+    kind: 'choice',
+    default: 2048,
+    choices: CERT_KEY_SIZES,
+    message: 'RSA key size',
+    description: 'RSA key size in bits.',
+    check: v.oneOf(CERT_KEY_SIZES),
   },
 };
 
@@ -244,21 +311,33 @@ export function crossFieldProblems(a: Answers): Problem[] {
   const pub = v.parseCidr(a.publicSubnetCidr);
   const priv = v.parseCidr(a.privateSubnetCidr);
   if (typeof vpc !== 'string' && typeof pub !== 'string' && !v.cidrContains(vpc, pub)) {
-    problems.push({ field: 'publicSubnetCidr', message: `"${a.publicSubnetCidr}" is not inside vpcCidr ${a.vpcCidr}; choose a block inside the VPC` });
+    problems.push({
+      field: 'publicSubnetCidr',
+      message: `"${a.publicSubnetCidr}" is not inside vpcCidr ${a.vpcCidr}; choose a block inside the VPC`,
+    });
   }
   if (typeof vpc !== 'string' && typeof priv !== 'string' && !v.cidrContains(vpc, priv)) {
-    problems.push({ field: 'privateSubnetCidr', message: `"${a.privateSubnetCidr}" is not inside vpcCidr ${a.vpcCidr}; choose a block inside the VPC` });
+    problems.push({
+      field: 'privateSubnetCidr',
+      message: `"${a.privateSubnetCidr}" is not inside vpcCidr ${a.vpcCidr}; choose a block inside the VPC`,
+    });
   }
   if (typeof pub !== 'string' && typeof priv !== 'string' && v.cidrsOverlap(pub, priv)) {
-    problems.push({ field: 'privateSubnetCidr', message: `"${a.privateSubnetCidr}" overlaps publicSubnetCidr ${a.publicSubnetCidr}; the subnets must not overlap` });
+    problems.push({
+      field: 'privateSubnetCidr',
+      message: `"${a.privateSubnetCidr}" overlaps publicSubnetCidr ${a.publicSubnetCidr}; the subnets must not overlap`,
+    });
   }
   if (a.s3KeyAlias === a.diskKeyAlias) {
-    problems.push({ field: 'diskKeyAlias', message: `"${a.diskKeyAlias}" is the same as s3KeyAlias; the two keys need different aliases` });
+    problems.push({
+      field: 'diskKeyAlias',
+      message: `"${a.diskKeyAlias}" is the same as s3KeyAlias; the two keys need different aliases`,
+    });
   }
-  if (v.isOpenToWorld(a.sshCidr) && !a.allowSshFromAnywhere) {
+  if (v.sshNeedsConfirmation(a.sshCidr) && a.allowSshFromAnywhere !== true) {
     problems.push({
       field: 'sshCidr',
-      message: `"${a.sshCidr}" opens SSH to the whole internet; give your own range, or confirm with --allow-ssh-from-anywhere`,
+      message: `"${a.sshCidr}" opens SSH to a wide range of the internet; give your own range (a /16 or narrower), or confirm with --allow-ssh-from-anywhere`,
     });
   }
   return problems;

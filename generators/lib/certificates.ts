@@ -78,7 +78,10 @@ const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420',
 function nativeSigner(key: KeyObject): forge.pki.rsa.PrivateKey {
   const sign = (md: forge.md.MessageDigest): string => {
     const digest = Buffer.from(md.digest().getBytes(), 'binary');
-    return privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, Buffer.concat([SHA256_DIGEST_INFO, digest])).toString('binary');
+    return privateEncrypt(
+      { key, padding: constants.RSA_PKCS1_PADDING },
+      Buffer.concat([SHA256_DIGEST_INFO, digest]),
+    ).toString('binary');
   };
   return { sign } as unknown as forge.pki.rsa.PrivateKey;
 }
@@ -110,7 +113,9 @@ export async function generateKeyMaterial(req: CertificateRequest): Promise<KeyM
     { name: 'subjectAltName', altNames: names.map((value) => ({ type: 2, value })) },
     { name: 'subjectKeyIdentifier' },
   ]);
-  const privateKeyPem = forge.pki.privateKeyInfoToPem(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keys.privateKey)));
+  const privateKeyPem = forge.pki.privateKeyInfoToPem(
+    forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keys.privateKey)),
+  );
   cert.sign(nativeSigner(createPrivateKey(privateKeyPem)), forge.md.sha256.create());
   const certificatePem = forge.pki.certificateToPem(cert);
   return { privateKeyPem, certificatePem, zip: zipCertificates(privateKeyPem, certificatePem, notBefore) };
@@ -160,7 +165,12 @@ export interface CheckResult {
 }
 
 /** What `:certs --check` reports: expiry, names against the region, key against certificate. */
-export function checkCertificate(privateKeyPem: string, certificatePem: string, region: string, now = new Date()): CheckResult {
+export function checkCertificate(
+  privateKeyPem: string,
+  certificatePem: string,
+  region: string,
+  now = new Date(),
+): CheckResult {
   const facts = describeCertificate(certificatePem);
   const lines: string[] = [];
   let ok = true;
@@ -178,11 +188,14 @@ export function checkCertificate(privateKeyPem: string, certificatePem: string, 
   const missing = wanted.filter((n) => !facts.dnsNames.includes(n));
   if (missing.length > 0 || facts.commonName !== wanted[0]) {
     ok = false;
-    lines.push(`FAIL names: the certificate covers ${facts.dnsNames.join(', ') || facts.commonName}, but nodes in ${region} need ${wanted.join(', ')}`);
+    lines.push(
+      `FAIL names: the certificate covers ${facts.dnsNames.join(', ') || facts.commonName}, but nodes in ${region} need ${wanted.join(', ')}`,
+    );
   } else {
     lines.push(`ok   names: ${facts.dnsNames.join(', ')} match ${region}`);
   }
-  if (keyMatchesCertificate(privateKeyPem, certificatePem)) lines.push('ok   key: the private key matches the certificate');
+  if (keyMatchesCertificate(privateKeyPem, certificatePem))
+    lines.push('ok   key: the private key matches the certificate');
   else {
     ok = false;
     lines.push('FAIL key: the private key does not match the certificate');

@@ -48,7 +48,10 @@ export interface PolicyDocument {
   Statement: Statement[];
 }
 
-export const policy = (...statements: Statement[]): PolicyDocument => ({ Version: '2012-10-17', Statement: statements });
+export const policy = (...statements: Statement[]): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: statements,
+});
 
 export interface Resource {
   Type: string;

@@ -3,6 +3,10 @@ import { ANSWER_SPECS, optionName } from './answers.js';
 import type { AnswerSpec, Answers } from './answers.js';
 
 function defaultText(spec: AnswerSpec): string {
+  if (spec.requiredWhen !== undefined)
+    return spec.default === undefined
+      ? 'none (asked only when needed)'
+      : `\`${String(spec.default)}\` (only when needed)`;
   if (typeof spec.default === 'function') return 'derived';
   if (spec.default === undefined) return 'none (required)';
   return `\`${String(spec.default)}\``;
@@ -22,14 +26,24 @@ export function answersReferenceTable(): string {
 
 /** The emitted README's table: the values this project was made with. */
 export function answersValuesTable(answers: Answers): string {
-  const rows = ANSWER_SPECS.map((s) => `| \`${s.name}\` | \`${String(answers[s.name])}\` | ${cell(s.description)} |`);
+  const rows = ANSWER_SPECS.map((s) => {
+    const value = answers[s.name];
+    return `| \`${s.name}\` | ${value === undefined ? 'not needed' : `\`${String(value)}\``} | ${cell(s.description)} |`;
+  });
   return ['| answer | value | meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
 export function answersJsonSchema(): Record<string, unknown> {
   const properties: Record<string, unknown> = { $schema: { type: 'string' } };
   for (const s of ANSWER_SPECS) {
-    const type = s.kind === 'boolean' ? 'boolean' : s.kind === 'integer' ? 'integer' : s.kind === 'choice' && typeof s.choices?.[0] === 'number' ? 'integer' : 'string';
+    const type =
+      s.kind === 'boolean'
+        ? 'boolean'
+        : s.kind === 'integer'
+          ? 'integer'
+          : s.kind === 'choice' && typeof s.choices?.[0] === 'number'
+            ? 'integer'
+            : 'string';
     const d = typeof s.default === 'function' ? undefined : s.default;
     properties[s.name] = {
       type,
@@ -43,7 +57,8 @@ export function answersJsonSchema(): Record<string, unknown> {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://github.com/generator-secure-emr/generator-secure-emr/answers.schema.json',
     title: 'generator-secure-emr answers',
-    description: 'Answers for `secure-emr --answers FILE` / `yo secure-emr --answers FILE`. Generated from generators/lib/answers.ts.',
+    description:
+      'Answers for `secure-emr --answers FILE` / `yo secure-emr --answers FILE`. Generated from generators/lib/answers.ts.',
     type: 'object',
     additionalProperties: false,
     properties,

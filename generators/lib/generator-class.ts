@@ -19,17 +19,25 @@ import { PIECES, piecesOf } from './registry.js';
 import { formatFor } from './render.js';
 import { PROJECT_ENV_PATH, readState } from './state.js';
 import { summaryLines } from './summary.js';
-import { isOpenToWorld, releaseLabelWarning } from './validate.js';
+import { releaseLabelWarning, sshNeedsConfirmation } from './validate.js';
 import { emptyDecisions, manifestFile, planWrites } from './write-plan.js';
 import type { Action, PlannedDecision } from './write-plan.js';
 
 /** Flags every generator takes besides the answers. */
 export const RUN_OPTIONS = [
   { name: 'answers', type: String, description: 'JSON file with answers (see answers.schema.json)' },
-  { name: 'defaults', type: Boolean, description: 'Take the default for every answer not given; fail on those with none' },
+  {
+    name: 'defaults',
+    type: Boolean,
+    description: 'Take the default for every answer not given; fail on those with none',
+  },
   { name: 'offline', type: Boolean, description: 'Do not call STS to look up the account id' },
   { name: 'interactive', type: Boolean, description: 'Ask the missing answers even when stdin is not a terminal' },
-  { name: 'force', type: Boolean, description: 'Replace generated files you edited (key material still needs :certs --rotate)' },
+  {
+    name: 'force',
+    type: Boolean,
+    description: 'Replace generated files you edited (key material still needs :certs --rotate)',
+  },
   { name: 'dry-run', type: Boolean, description: 'Show what would be added, replaced or kept; write nothing' },
 ] as const;
 
@@ -56,7 +64,10 @@ export abstract class SecureEmrGenerator extends Generator {
   constructor(args: string[], options: Generator['options']) {
     super(args, options, { inheritTasks: true, unique: 'namespace' });
     for (const spec of ANSWER_SPECS) {
-      this.option(optionName(spec.name), { type: spec.kind === 'boolean' ? Boolean : String, description: spec.description });
+      this.option(optionName(spec.name), {
+        type: spec.kind === 'boolean' ? Boolean : String,
+        description: spec.description,
+      });
     }
     for (const option of RUN_OPTIONS) this.option(option.name, { type: option.type, description: option.description });
   }
@@ -152,12 +163,16 @@ export abstract class SecureEmrGenerator extends Generator {
       const quiet = (m: Model) => ({ ...ctx(m), log: () => undefined });
       const others = PIECES.filter((p) => !own.includes(p) && !p.before);
       const moved = await Promise.all(
-        others.map(async (p) => JSON.stringify(await p.render(quiet(before))) !== JSON.stringify(await p.render(quiet(model)))),
+        others.map(
+          async (p) => JSON.stringify(await p.render(quiet(before))) !== JSON.stringify(await p.render(quiet(model))),
+        ),
       );
       pieces = [...own, ...others.filter((_p, i) => moved[i])];
     }
     // Pieces render concurrently: key generation runs on the thread pool while the other pieces render.
-    return Promise.all(pieces.map(async (piece) => ({ piece: piece.name, files: (await piece.render(ctx(model))).map(format) })));
+    return Promise.all(
+      pieces.map(async (piece) => ({ piece: piece.name, files: (await piece.render(ctx(model))).map(format) })),
+    );
   }
 
   private async _intake(): Promise<Answers> {
@@ -167,18 +182,26 @@ export abstract class SecureEmrGenerator extends Generator {
     const forced = this.flag('interactive');
     const interactive = useDefaults ? false : typeof forced === 'boolean' ? forced : process.stdin.isTTY === true;
     const answers = await intakeAnswers({
-      sources: { options, file: readAnswersFile(this.flag('answers')), stored: this.config.getAll() as Record<string, unknown> },
+      sources: {
+        options,
+        file: readAnswersFile(this.flag('answers')),
+        stored: this.config.getAll() as Record<string, unknown>,
+      },
       useDefaults,
       interactive,
       lookupAccount: async (known) =>
-        this.flag('offline') === true ? { reason: '--offline' } : lookupAccountId(known.region ?? process.env.AWS_REGION ?? 'us-east-1'),
+        this.flag('offline') === true
+          ? { reason: '--offline' }
+          : lookupAccountId(known.region ?? process.env.AWS_REGION ?? 'us-east-1'),
       ask: (known, specs) => this._ask(known, specs),
       log: (line) => this.log(line),
     });
     const warning = releaseLabelWarning(answers.releaseLabel);
     if (warning) this.log(`Warning: ${warning}.`);
-    if (isOpenToWorld(answers.sshCidr)) {
-      this.log('Warning: SSH to the bastion is open to the whole internet (sshCidr 0.0.0.0/0, confirmed). Narrow it as soon as you can.');
+    if (sshNeedsConfirmation(answers.sshCidr)) {
+      this.log(
+        `Warning: SSH to the bastion is open to a wide public range (sshCidr ${answers.sshCidr}, confirmed). Narrow it as soon as you can.`,
+      );
     }
     return answers;
   }
@@ -190,7 +213,7 @@ export abstract class SecureEmrGenerator extends Generator {
         name: spec.name,
         message: spec.message,
         default: (so: Record<string, unknown>) => defaultFor(spec, merged(so)),
-        when: (so: Record<string, unknown>) => isRequired(spec, merged(so)) && (spec.askWhen ? spec.askWhen(merged(so)) : true),
+        when: (so: Record<string, unknown>) => isRequired(spec, merged(so)),
       };
       if (spec.kind === 'boolean') return { ...base, type: 'confirm' as const };
       if (spec.kind === 'choice') return { ...base, type: 'list' as const, choices: (spec.choices ?? []).map(String) };
@@ -219,7 +242,10 @@ export abstract class SecureEmrGenerator extends Generator {
    */
   private _apply(action: Action): void {
     if (action.kind === 'delete') {
-      this.fs.delete(this.destinationPath(action.path));
+      // The write plan decided (an unedited orphan): Yeoman's conflicter is told not to ask.
+      const path = this.destinationPath(action.path);
+      this.fs.delete(path);
+      (this.fs.store.get(path) as { conflicter?: string }).conflicter = 'force';
       return;
     }
     const { file } = action;

@@ -36,16 +36,47 @@ export function emptyManifest(version: string): Manifest {
   return { generator: 'generator-secure-emr', version, files: {} };
 }
 
+/** The manifest as read from disk, checked: a damaged one is refused with the file named and the fix. */
 export function parseManifest(text: string | undefined, version: string): Manifest {
   if (text === undefined) return emptyManifest(version);
-  const parsed = JSON.parse(text) as Partial<Manifest>;
-  if (parsed.generator !== 'generator-secure-emr' || typeof parsed.files !== 'object' || parsed.files === null) {
-    throw new Error(`${MANIFEST_PATH} is not a generator-secure-emr manifest; move it away or restore it from git`);
+  const refuse = (why: string): never => {
+    throw new Error(`${MANIFEST_PATH} ${why}; restore it from git, or move it away to treat every file as edited`);
+  };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return refuse('is not valid JSON');
   }
-  return { generator: 'generator-secure-emr', version: parsed.version ?? '0.0.0', files: parsed.files };
+  const m = parsed as Partial<Manifest> | null;
+  if (
+    m === null ||
+    typeof m !== 'object' ||
+    m.generator !== 'generator-secure-emr' ||
+    typeof m.files !== 'object' ||
+    m.files === null
+  ) {
+    return refuse('is not a generator-secure-emr manifest');
+  }
+  for (const [path, entry] of Object.entries(m.files)) {
+    const e = entry as Partial<ManifestEntry> | null;
+    if (typeof e?.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256) || typeof e.piece !== 'string') {
+      refuse(`has a damaged entry for ${JSON.stringify(path)}`);
+    }
+  }
+  return {
+    generator: 'generator-secure-emr',
+    version: typeof m.version === 'string' ? m.version : '0.0.0',
+    files: m.files,
+  };
 }
 
-export function decide(next: string | Buffer, onDisk: Buffer | undefined, entry: ManifestEntry | undefined, force: boolean): Decision {
+export function decide(
+  next: string | Buffer,
+  onDisk: Buffer | undefined,
+  entry: ManifestEntry | undefined,
+  force: boolean,
+): Decision {
   if (onDisk === undefined) return 'add';
   if (onDisk.equals(Buffer.isBuffer(next) ? next : Buffer.from(next))) return 'unchanged';
   if (entry && sha256(onDisk) === entry.sha256) return 'replace';

@@ -42,5 +42,8 @@ export function formatMarkdown(text: string): string {
     out.push(line);
   }
   flush();
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }

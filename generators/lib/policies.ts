@@ -8,7 +8,13 @@ import type { PolicyDocument, Statement, Value } from './cfn.js';
 import type { Model } from './model.js';
 
 /** What a key user does with a key (brief, section 4). */
-export const KEY_USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
+export const KEY_USE_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKey*',
+  'kms:DescribeKey',
+];
 /** Grants, only for AWS resources (EBS, EMR). */
 export const KEY_GRANT_ACTIONS = ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'];
 
@@ -16,7 +22,13 @@ export const KEY_GRANT_ACTIONS = ['kms:CreateGrant', 'kms:ListGrants', 'kms:Revo
 export function keyPolicy(users: readonly string[]): PolicyDocument {
   const principals = { AWS: users.map(roleArn) };
   return policy(
-    { Sid: 'AccountRootAdministers', Effect: 'Allow', Principal: { AWS: accountRootArn() }, Action: 'kms:*', Resource: '*' },
+    {
+      Sid: 'AccountRootAdministers',
+      Effect: 'Allow',
+      Principal: { AWS: accountRootArn() },
+      Action: 'kms:*',
+      Resource: '*',
+    },
     { Sid: 'ClusterRolesUseTheKey', Effect: 'Allow', Principal: principals, Action: KEY_USE_ACTIONS, Resource: '*' },
     {
       Sid: 'ClusterRolesGrantToAwsResources',
@@ -114,7 +126,11 @@ export function s3EndpointPolicy(m: Model): PolicyDocument {
       Action: ['s3:GetObject', 's3:ListBucket'],
       Resource: m.emrRepositoryBuckets.flatMap(bucketAndObjects),
     }),
-    anyone({ Sid: 'EmrServiceLogs', Action: ['s3:PutObject', 's3:GetObject'], Resource: [s3BucketArn(m.emrLogBucket, '/*')] }),
+    anyone({
+      Sid: 'EmrServiceLogs',
+      Action: ['s3:PutObject', 's3:GetObject'],
+      Resource: [s3BucketArn(m.emrLogBucket, '/*')],
+    }),
   );
 }
 

@@ -41,7 +41,12 @@ export function renderTemplate(piece: string, file: string, data: object): strin
  * One emitted file from its template, templates/<piece>/<file name>.ejs (a leading dot becomes `_`: npm drops
  * dotfiles such as .gitignore from published packages). Templates see the model as `m`, the answers as `a`.
  */
-export function templateFile(piece: string, path: string, m: Model, options: { mode?: number; data?: object } = {}): OutputFile {
+export function templateFile(
+  piece: string,
+  path: string,
+  m: Model,
+  options: { mode?: number; data?: object } = {},
+): OutputFile {
   const name = basename(path).replace(/^\./, '_');
   const contents = renderTemplate(piece, `${name}.ejs`, { m, a: m.answers, ...options.data });
   return options.mode === undefined ? { path, contents } : { path, contents, mode: options.mode };

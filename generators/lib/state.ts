@@ -14,15 +14,22 @@ function parseVersion(raw: unknown, where: string, fix: string): number {
   const value = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     throw new AnswersError([
-      { field: 'certificateVersion', message: `${JSON.stringify(raw)} in ${where} is not valid: expected a whole number from 1; ${fix}` },
+      {
+        field: 'certificateVersion',
+        message: `${JSON.stringify(raw)} in ${where} is not valid: expected a whole number from 1; ${fix}`,
+      },
     ]);
   }
   return value;
 }
 
-export function readState(stored: Record<string, unknown>, projectEnv: string | undefined): { state: State; notes: string[] } {
+export function readState(
+  stored: Record<string, unknown>,
+  projectEnv: string | undefined,
+): { state: State; notes: string[] } {
   const raw = stored.certificateVersion;
-  const fromConfig = raw === undefined ? INITIAL_STATE.certificateVersion : parseVersion(raw, '.yo-rc.json', 'restore it from git');
+  const fromConfig =
+    raw === undefined ? INITIAL_STATE.certificateVersion : parseVersion(raw, '.yo-rc.json', 'restore it from git');
   const line = projectEnv === undefined ? undefined : VERSION_LINE.exec(projectEnv);
   if (!line) return { state: { certificateVersion: fromConfig }, notes: [] };
   const fromEnv = parseVersion(
@@ -33,6 +40,8 @@ export function readState(stored: Record<string, unknown>, projectEnv: string | 
   if (fromEnv <= fromConfig) return { state: { certificateVersion: fromConfig }, notes: [] };
   return {
     state: { certificateVersion: fromEnv },
-    notes: [`Certificate version ${fromEnv} taken from ${PROJECT_ENV_PATH} (raised there after scripts/generate-certs.sh).`],
+    notes: [
+      `Certificate version ${fromEnv} taken from ${PROJECT_ENV_PATH} (raised there after scripts/generate-certs.sh).`,
+    ],
   };
 }

@@ -65,9 +65,19 @@ export const anyCidr: Check<string> = (value) => {
   return typeof cidr === 'string' ? cidr : undefined;
 };
 
-export function isOpenToWorld(cidrText: string): boolean {
+/** Private and shared address space (RFC 1918, RFC 6598, loopback): ranges there reach no one on the internet. */
+const NON_PUBLIC = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8'].map(
+  (text) => parseCidr(text) as Cidr,
+);
+
+/**
+ * An SSH source that needs the explicit confirmation (allowSshFromAnywhere): wider than a /16 and reaching
+ * public address space (0.0.0.0/1 opens SSH to half the internet just as surely as 0.0.0.0/0 to all of it).
+ */
+export function sshNeedsConfirmation(cidrText: string): boolean {
   const cidr = parseCidr(cidrText);
-  return typeof cidr !== 'string' && cidr.prefix === 0;
+  if (typeof cidr === 'string' || cidr.prefix >= 16) return false;
+  return !NON_PUBLIC.some((range) => cidrContains(range, cidr));
 }
 
 export const region: Check<string> = (value) => {
@@ -89,7 +99,8 @@ export const bucketName: Check<string> = (value) => {
   }
   if (value.includes('..')) return 'S3 bucket names must not contain two adjacent dots';
   if (parseIpv4(value) !== undefined) return 'S3 bucket names must not look like an IP address';
-  if (value.startsWith('xn--') || value.startsWith('sthree-')) return 'S3 bucket names must not begin with xn-- or sthree-';
+  if (value.startsWith('xn--') || value.startsWith('sthree-'))
+    return 'S3 bucket names must not begin with xn-- or sthree-';
   if (value.endsWith('-s3alias') || value.endsWith('--ol-s3') || value.endsWith('--x-s3')) {
     return 'S3 bucket names must not end with -s3alias, --ol-s3 or --x-s3';
   }
@@ -137,7 +148,9 @@ export function releaseLabelWarning(value: string): string | undefined {
 
 export function integerIn(min: number, max: number): Check<number> {
   return (value) =>
-    Number.isInteger(value) && value >= min && value <= max ? undefined : `expected a whole number from ${min} to ${max}`;
+    Number.isInteger(value) && value >= min && value <= max
+      ? undefined
+      : `expected a whole number from ${min} to ${max}`;
 }
 
 export function oneOf<T extends string | number>(allowed: readonly T[]): Check<T> {

@@ -19,7 +19,8 @@ export function createZip(entries: readonly ZipEntry[], modified: Date): Buffer 
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const entry of entries) {
-    if (entry.name.includes('/') || entry.name.includes('\\')) throw new Error(`zip entries must be at the root: ${entry.name}`);
+    if (entry.name.includes('/') || entry.name.includes('\\'))
+      throw new Error(`zip entries must be at the root: ${entry.name}`);
     const name = Buffer.from(entry.name, 'utf8');
     const compressed = deflateRawSync(entry.data, { level: 9 });
     const crc = crc32(entry.data) >>> 0;
@@ -47,7 +48,7 @@ export function createZip(entries: readonly ZipEntry[], modified: Date): Buffer 
     central.writeUInt32LE(compressed.length, 20);
     central.writeUInt32LE(entry.data.length, 24);
     central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(((0o100600 << 16) >>> 0), 38); // regular file, rw-------
+    central.writeUInt32LE((0o100600 << 16) >>> 0, 38); // regular file, rw-------
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, compressed);
     centrals.push(central, name);

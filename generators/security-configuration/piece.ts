@@ -12,7 +12,12 @@ export const securityConfigurationPiece: Piece = {
   description: 'emr/security-configuration.json and emr/bucket-policy.json',
   render({ model }) {
     return [
-      documentFile('security-configuration', 'emr/security-configuration.json', model, securityConfigurationDocument(model)),
+      documentFile(
+        'security-configuration',
+        'emr/security-configuration.json',
+        model,
+        securityConfigurationDocument(model),
+      ),
       documentFile('security-configuration', 'emr/bucket-policy.json', model, bucketPolicy(model)),
     ];
   },

@@ -7,8 +7,7 @@ import { PLACEHOLDERS } from '../lib/model.js';
 import type { Model } from '../lib/model.js';
 
 export type S3EncryptionConfiguration =
-  | { EncryptionMode: 'SSE-S3' }
-  | { EncryptionMode: 'SSE-KMS' | 'CSE-KMS'; AwsKmsKey: string };
+  { EncryptionMode: 'SSE-S3' } | { EncryptionMode: 'SSE-KMS' | 'CSE-KMS'; AwsKmsKey: string };
 
 export interface SecurityConfigurationDocument {
   EncryptionConfiguration: {
@@ -17,7 +16,11 @@ export interface SecurityConfigurationDocument {
     EnableInTransitEncryption: true;
     AtRestEncryptionConfiguration: {
       S3EncryptionConfiguration: S3EncryptionConfiguration;
-      LocalDiskEncryptionConfiguration: { EncryptionKeyProviderType: 'AwsKms'; AwsKmsKey: string; EnableEbsEncryption: true };
+      LocalDiskEncryptionConfiguration: {
+        EncryptionKeyProviderType: 'AwsKms';
+        AwsKmsKey: string;
+        EnableEbsEncryption: true;
+      };
     };
     InTransitEncryptionConfiguration: {
       TLSCertificateConfiguration: { CertificateProviderType: 'PEM'; S3Object: string };

@@ -2,7 +2,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -22,12 +31,27 @@ export function isolatedEnv(extra: Record<string, string> = {}): NodeJS.ProcessE
   return { ...env, HOME: tempDir('home-'), AWS_EC2_METADATA_DISABLED: 'true', NO_UPDATE_NOTIFIER: '1', ...extra };
 }
 
-export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, encoding: 'utf8', input: opts.input, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    encoding: 'utf8',
+    input: opts.input,
+    stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 /** Runs `secure-emr` from the build, stdin closed (as in CI). */
-export function secureEmr(cwd: string, args: string[], env: NodeJS.ProcessEnv = isolatedEnv()): SpawnSyncReturns<string> {
+export function secureEmr(
+  cwd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = isolatedEnv(),
+): SpawnSyncReturns<string> {
   return run(process.execPath, [BIN, ...args], { cwd, env });
 }
 
@@ -87,13 +111,40 @@ export async function startMoto(): Promise<Moto> {
   const dir = tempDir('moto-');
   const cert = join(dir, 'moto.crt');
   const key = join(dir, 'moto.key');
-  const made = run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-keyout', key, '-out', cert, '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  const made = run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+  ]);
   if (made.status !== 0) throw new Error(made.stderr);
   const port = await freePort();
-  const child = spawn('python3', [join(ROOT, 'test', 'support', 'moto_server_tls.py'), '-H', '127.0.0.1', '-p', String(port), '-c', cert, '-k', key], { stdio: 'ignore' });
+  const child = spawn(
+    'python3',
+    [join(ROOT, 'test', 'support', 'moto_server_tls.py'), '-H', '127.0.0.1', '-p', String(port), '-c', cert, '-k', key],
+    { stdio: 'ignore' },
+  );
   const endpoint = `https://127.0.0.1:${port}`;
   const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
-    isolatedEnv({ AWS_ENDPOINT_URL: endpoint, AWS_CA_BUNDLE: cert, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_DEFAULT_REGION: 'us-east-1', ...extra });
+    isolatedEnv({
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_CA_BUNDLE: cert,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      ...extra,
+    });
   for (let i = 0; i < 100; i++) {
     const r = run('aws', ['sts', 'get-caller-identity', '--output', 'text'], { env: env() });
     if (r.status === 0) return { endpoint, caBundle: cert, env, stop: () => child.kill() };

@@ -1,0 +1,174 @@
+/**
+ * Issue 10: the model and the typed documents built from it, unit-tested without rendering: names, the
+ * certificate's S3 key, key policies, the endpoint and bucket policies, the security configuration, and the
+ * piece registry that everything else derives from.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { Answers } from '../generators/lib/answers.js';
+import { finalize, fillDefaults } from '../generators/lib/answer-intake.js';
+import type { PolicyDocument, Statement } from '../generators/lib/cfn.js';
+import { PLACEHOLDERS, buildModel, certsS3KeyFor } from '../generators/lib/model.js';
+import type { Model } from '../generators/lib/model.js';
+import { bucketPolicy, s3EndpointPolicy } from '../generators/lib/policies.js';
+import { GENERATOR_NAMES, PIECES } from '../generators/lib/registry.js';
+import { environmentTemplate } from '../generators/environment/environment-template.js';
+import { iamTemplate } from '../generators/iam/iam-template.js';
+import { kmsTemplate } from '../generators/kms/kms-template.js';
+import { securityConfigurationDocument } from '../generators/security-configuration/security-configuration-document.js';
+import { ROOT, run } from './support/helpers.js';
+
+function answers(extra: Partial<Answers> = {}): Answers {
+  return finalize(fillDefaults({ accountId: '123456789012', sshCidr: '203.0.113.0/24', ...extra }, true));
+}
+const model = (extra: Partial<Answers> = {}, version = 1): Model =>
+  buildModel(answers(extra), { certificateVersion: version });
+
+const statements = (doc: unknown): Statement[] => (doc as PolicyDocument).Statement;
+const bySid = (doc: unknown, sid: string): Statement => {
+  const found = statements(doc).find((s) => s.Sid === sid);
+  assert.ok(found, `statement ${sid}`);
+  return found;
+};
+const actions = (s: Statement): string[] => ([] as string[]).concat(s.Action).sort();
+
+describe('model: facts computed once', () => {
+  it('names follow the project name', () => {
+    const m = model({ projectName: 'risk' });
+    assert.deepEqual(m.stacks, { iam: 'risk-iam', kms: 'risk-kms', environment: 'risk-environment' });
+    assert.equal(m.clusterName, 'risk-cluster');
+    assert.equal(m.securityConfigurationPrefix, 'risk');
+    assert.deepEqual(m.roles, {
+      service: 'risk-emr-service',
+      instance: 'risk-emr-ec2',
+      instanceProfile: 'risk-emr-ec2',
+      createdByProject: true,
+    });
+  });
+
+  it('the certificate S3 key: one function for the model and for scripts/project.env (which bash expands)', () => {
+    const m = model({}, 3);
+    assert.equal(m.certs.s3Key, 'certs/v3/certs.zip');
+    assert.equal(m.certs.s3Uri, 's3://secure-emr-123456789012-us-east-1/certs/v3/certs.zip');
+    const expanded = run('bash', ['-c', `CERTIFICATE_VERSION=7; printf '%s' "${m.certs.s3KeyShell}"`]).stdout;
+    assert.equal(expanded, certsS3KeyFor(7));
+  });
+
+  it('emr-defaults names the default roles and creates none', () => {
+    const m = model({ iamRoles: 'emr-defaults' });
+    assert.equal(m.roles.createdByProject, false);
+    assert.equal(m.roles.instanceProfile, 'EMR_EC2_DefaultRole');
+  });
+
+  it('EMR-owned buckets follow the region (us-east-1 log bucket has no suffix)', () => {
+    assert.equal(model().emrLogBucket, 'aws157-logs-prod');
+    const m = model({ region: 'eu-west-1' });
+    assert.equal(m.emrLogBucket, 'aws157-logs-prod-eu-west-1');
+    assert.deepEqual(m.emrRepositoryBuckets, ['al2023-repos-eu-west-1-de612dc2', 'repo.eu-west-1.emr.amazonaws.com']);
+  });
+});
+
+describe('typed documents', () => {
+  it('key policies: root administers; the instance role uses the S3 key; both roles use the disk key; grants only for AWS resources', () => {
+    const t = kmsTemplate(model());
+    const s3 = t.Resources.S3Key?.Properties.KeyPolicy;
+    const disk = t.Resources.DiskKey?.Properties.KeyPolicy;
+    assert.equal(
+      JSON.stringify(bySid(s3, 'AccountRootAdministers').Principal),
+      '{"AWS":{"Fn::Sub":"arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}',
+    );
+    assert.match(JSON.stringify(bySid(s3, 'ClusterRolesUseTheKey').Principal), /role\/secure-emr-emr-ec2"/);
+    assert.doesNotMatch(JSON.stringify(bySid(s3, 'ClusterRolesUseTheKey').Principal), /emr-service/);
+    assert.match(JSON.stringify(bySid(disk, 'ClusterRolesUseTheKey').Principal), /role\/secure-emr-emr-service"/);
+    const grants = bySid(disk, 'ClusterRolesGrantToAwsResources');
+    assert.deepEqual(actions(grants), ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant']);
+    assert.deepEqual(grants.Condition, { Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+    for (const key of [t.Resources.S3Key, t.Resources.DiskKey]) assert.equal(key?.Properties.EnableKeyRotation, true);
+    const defaults = kmsTemplate(model({ iamRoles: 'emr-defaults' }));
+    assert.match(JSON.stringify(defaults.Resources.DiskKey?.Properties.KeyPolicy), /role\/EMR_EC2_DefaultRole"/);
+  });
+
+  it('the instance role reads and writes the project bucket and only reads EMR buckets', () => {
+    const t = iamTemplate(model());
+    const inline = (t.Resources.EmrEc2Role?.Properties.Policies as Array<{ PolicyDocument: PolicyDocument }>)[0]
+      ?.PolicyDocument;
+    assert.deepEqual(actions(bySid(inline, 'EmrOwnedBuckets')), ['s3:GetObject', 's3:ListBucket']);
+    assert.match(JSON.stringify(bySid(inline, 'ProjectObjects').Resource), /secure-emr-123456789012-us-east-1\/\*/);
+  });
+
+  it('the S3 endpoint policy names the project bucket and EMR buckets of the region, never s3:* or *', () => {
+    const doc = s3EndpointPolicy(model({ region: 'eu-west-1' }));
+    const text = JSON.stringify(doc);
+    for (const b of [
+      'secure-emr-123456789012-eu-west-1',
+      'al2023-repos-eu-west-1-de612dc2',
+      'repo.eu-west-1.emr.amazonaws.com',
+      'aws157-logs-prod-eu-west-1',
+    ]) {
+      assert.ok(text.includes(b), b);
+    }
+    assert.doesNotMatch(text, /"s3:\*"|"Resource":"\*"/);
+    assert.deepEqual(actions(bySid(doc, 'EmrServiceLogs')), ['s3:GetObject', 's3:PutObject']);
+  });
+
+  it('the bucket policy denies plain HTTP, in the project partition', () => {
+    const s = bySid(bucketPolicy(model()), 'DenyInsecureTransport');
+    assert.equal(s.Effect, 'Deny');
+    assert.deepEqual(s.Resource, [
+      'arn:aws:s3:::secure-emr-123456789012-us-east-1',
+      'arn:aws:s3:::secure-emr-123456789012-us-east-1/*',
+    ]);
+    assert.deepEqual(s.Condition, { Bool: { 'aws:SecureTransport': 'false' } });
+  });
+
+  it('the security configuration: the S3 mode decides the key; placeholders for what exists only at deploy time', () => {
+    const cse = securityConfigurationDocument(model());
+    assert.deepEqual(cse.EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration, {
+      EncryptionMode: 'CSE-KMS',
+      AwsKmsKey: PLACEHOLDERS.s3Key,
+    });
+    assert.equal(
+      cse.EncryptionConfiguration.InTransitEncryptionConfiguration.TLSCertificateConfiguration.S3Object,
+      PLACEHOLDERS.certsS3Object,
+    );
+    const sse = securityConfigurationDocument(model({ s3EncryptionMode: 'SSE-S3' }));
+    assert.deepEqual(sse.EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration, {
+      EncryptionMode: 'SSE-S3',
+    });
+  });
+
+  it('the network: tags of the EMR managed policies on its resources, SSH only from sshCidr', () => {
+    const t = environmentTemplate(model({ sshCidr: '198.51.100.0/24' }));
+    const bastionSg = t.Resources.BastionSecurityGroup?.Properties.SecurityGroupIngress as Array<
+      Record<string, unknown>
+    >;
+    assert.deepEqual(
+      bastionSg.map((r) => r.CidrIp),
+      ['198.51.100.0/24'],
+    );
+    assert.equal(t.Resources.PrivateSubnet?.Properties.MapPublicIpOnLaunch, false);
+  });
+});
+
+describe('the piece registry is the one list', () => {
+  it('names are unique; each has generators/<name>/index.ts exporting generatorClass(<name>) and templates/<name>/', () => {
+    assert.equal(new Set(GENERATOR_NAMES).size, GENERATOR_NAMES.length);
+    assert.equal(GENERATOR_NAMES[0], 'app');
+    for (const piece of PIECES) {
+      const index = join(ROOT, 'generators', piece.name, 'index.ts');
+      assert.match(readFileSync(index, 'utf8'), new RegExp(`export default generatorClass\\('${piece.name}'\\);`));
+      assert.ok(existsSync(join(ROOT, 'templates', piece.name)), `templates/${piece.name}`);
+      assert.ok(piece.description.length > 10, piece.name);
+    }
+  });
+
+  it('no generator folder or template folder outside the registry', () => {
+    const folders = readdirSync(join(ROOT, 'generators')).filter((n) => n !== 'lib');
+    assert.deepEqual(folders.sort(), [...GENERATOR_NAMES].sort());
+    assert.deepEqual(readdirSync(join(ROOT, 'templates')).sort(), [...GENERATOR_NAMES].sort());
+    for (const name of GENERATOR_NAMES)
+      assert.ok(existsSync(join(ROOT, 'dist', 'generators', name, 'index.js')), `bundle entry for ${name}`);
+  });
+});
