@@ -47,7 +47,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    // One clear message; the stack only with DEBUG set.
+    const detail = process.env.DEBUG && error instanceof Error ? `\n${error.stack ?? ''}` : '';
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}${detail}\n`);
     process.exitCode = 1;
   },
 );

@@ -115,13 +115,18 @@ describe('app generator (yeoman-test)', () => {
 
   it('stored config is validated like any other input', async () => {
     const dir = tempDir();
+    const stored = JSON.stringify({ 'generator-secure-emr': { region: 'mars-north-1' } });
+    // inDir cleans the folder first: the file is written in its callback, on disk, as a real project has it.
+    const ctx = helpers
+      .run(APP)
+      .inDir(dir, (d) => writeFileSync(join(d, '.yo-rc.json'), stored))
+      .withOptions({ ...REQUIRED, defaults: true } as Parameters<ReturnType<typeof helpers.run>['withOptions']>[0]);
     await assert.rejects(
-      app(dir, { ...REQUIRED, defaults: true })
-        .withYoRcConfig('generator-secure-emr', { region: 'mars-north-1' })
-        .withEnvironment(throwingPrompts),
+      ctx.withEnvironment(throwingPrompts),
       /region: "mars-north-1" is not valid: .*from \.yo-rc\.json/,
     );
-    assert.deepEqual(readdirSync(dir), []);
+    assert.deepEqual(readdirSync(dir), ['.yo-rc.json']);
+    assert.equal(readFileSync(join(dir, '.yo-rc.json'), 'utf8'), stored, 'left as it was');
   });
 
   it('never stores key material in .yo-rc.json', async () => {

@@ -43,7 +43,7 @@ describe('regeneration', () => {
     const r = secureEmr(dir, ['--region', 'eu-west-1']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout + r.stderr, /no longer|FAIL names/);
-    assert.match(r.stdout + r.stderr, /secure-emr:certs --rotate/);
+    assert.match(r.stdout + r.stderr, /certs --rotate/);
     assert.deepEqual(changedFiles(before, treeHashes(dir)), [
       '.secure-emr/manifest.json',
       '.yo-rc.json',

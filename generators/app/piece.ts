@@ -13,7 +13,8 @@ export const appPiece: Piece = {
     const data = { answersTable: answersValuesTable(model.answers), pieceNames };
     return [
       templateFile('app', 'README.md', model, { data }),
-      templateFile('app', '.gitignore', model),
+      // Merged as a marked block into a .gitignore the repository already has: key material is always ignored.
+      { ...templateFile('app', '.gitignore', model), mergeBlock: true },
       templateFile('app', 'Makefile', model),
       templateFile('app', '.github/workflows/lint.yml', model),
     ];

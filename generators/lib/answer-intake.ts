@@ -34,25 +34,33 @@ function coerce(spec: AnswerSpec, raw: unknown): Coerced {
       if (raw === 'true' || raw === 'false') return { ok: true, value: raw === 'true' };
       return { ok: false, reason: 'expected true or false' };
     case 'integer':
-      if (typeof raw === 'number' && Number.isInteger(raw)) return { ok: true, value: raw };
-      if (typeof raw === 'string' && /^\d+$/.test(raw.trim())) return { ok: true, value: Number(raw.trim()) };
+      if (typeof raw === 'number' && Number.isSafeInteger(raw)) return { ok: true, value: raw };
+      if (typeof raw === 'string' && /^\d{1,9}$/.test(raw.trim())) return { ok: true, value: Number(raw.trim()) };
       return { ok: false, reason: 'expected a whole number' };
     case 'choice': {
       const choices = spec.choices ?? [];
+      // Strict: a string or a number naming one choice (never an array or an object that stringifies to one).
+      if (typeof raw !== 'string' && typeof raw !== 'number')
+        return { ok: false, reason: `expected one of ${choices.join(', ')}` };
       const hit = choices.find((c) => c === raw || String(c) === String(raw).trim());
       return hit === undefined
         ? { ok: false, reason: `expected one of ${choices.join(', ')}` }
         : { ok: true, value: hit };
     }
     case 'string':
+      // Control characters never reach a check, a file or a terminal.
+      if (typeof raw === 'string' && /[\u0000-\u001f\u007f-\u009f]/.test(raw))
+        return { ok: false, reason: 'control characters are not allowed' };
       if (typeof raw === 'string') return { ok: true, value: raw.trim() };
       if (typeof raw === 'number') return { ok: true, value: String(raw) };
       return { ok: false, reason: 'expected a string' };
   }
 }
 
-function show(raw: unknown): string {
-  return typeof raw === 'string' ? `"${raw}"` : (JSON.stringify(raw) ?? String(raw));
+/** A value echoed in a message: JSON-quoted (control characters escaped) and cut to 80 characters. */
+export function show(raw: unknown): string {
+  const text = JSON.stringify(raw) ?? String(raw);
+  return text.length > 80 ? `${text.slice(0, 77)}..."` : text;
 }
 
 function howToSet(name: AnswerName, origin: Origin): string {

@@ -1,27 +1,43 @@
 /** Reading `--answers FILE`: one JSON object of answers, or a problem naming the file and the fix. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AnswersError } from './answer-intake.js';
+import { AnswersError, show } from './answer-intake.js';
+
+/** An answers file holds a few hundred bytes; anything past this is not one. */
+export const MAX_ANSWERS_BYTES = 64 * 1024;
+
+const problem = (message: string): AnswersError => new AnswersError([{ field: 'answers', message }]);
 
 export function readAnswersFile(path: unknown): Record<string, unknown> | undefined {
   if (path === undefined) return undefined;
-  if (typeof path !== 'string' || path === '') {
-    throw new AnswersError([{ field: 'answers', message: 'expects a file path: --answers answers.json' }]);
+  if (typeof path !== 'string' || path === '') throw problem('expects a file path: --answers answers.json');
+  const shown = show(path);
+  let size: number;
+  try {
+    // stat before open: a FIFO or a device (/dev/zero) is refused without being opened or read.
+    const stat = statSync(resolve(path));
+    if (!stat.isFile()) throw problem(`${shown} is not a regular file; give the path of a JSON file`);
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof AnswersError) throw error;
+    throw problem(`cannot read ${shown}; give the path of a JSON file`);
   }
+  if (size > MAX_ANSWERS_BYTES)
+    throw problem(`${shown} is ${size} bytes; an answers file is at most ${MAX_ANSWERS_BYTES} bytes`);
   let text: string;
   try {
     text = readFileSync(resolve(path), 'utf8');
   } catch {
-    throw new AnswersError([{ field: 'answers', message: `cannot read ${path}; give the path of a JSON file` }]);
+    throw problem(`cannot read ${shown}; give the path of a JSON file`);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (error) {
-    throw new AnswersError([{ field: 'answers', message: `${path} is not valid JSON (${(error as Error).message})` }]);
+  } catch {
+    throw problem(`${shown} is not valid JSON; fix it (answers.schema.json describes the fields) and run again`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new AnswersError([{ field: 'answers', message: `${path} must hold one JSON object of answers` }]);
+    throw problem(`${shown} must hold one JSON object of answers`);
   }
   return parsed as Record<string, unknown>;
 }

@@ -40,6 +40,8 @@ export interface KeyMaterial {
 
 export interface CertificateFacts {
   subject: string;
+  /** Subject attributes by short name (C, ST, L, O, OU, CN). */
+  subjectFields: Record<string, string>;
   commonName: string;
   dnsNames: string[];
   notBefore: Date;
@@ -142,6 +144,7 @@ export function describeCertificate(pem: string): CertificateFacts {
   const publicKey = cert.publicKey as forge.pki.rsa.PublicKey;
   return {
     subject,
+    subjectFields: Object.fromEntries(cert.subject.attributes.map((a) => [String(a.shortName), String(a.value)])),
     commonName: String(cert.subject.getField('CN')?.value ?? ''),
     dnsNames: (san?.altNames ?? []).filter((n) => n.type === 2).map((n) => n.value),
     notBefore: cert.validity.notBefore,

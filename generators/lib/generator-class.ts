@@ -3,7 +3,7 @@
  * in order (answer intake, state, the piece's `before` step, model, render, write plan, summary). Every decision
  * is made in those modules; this class only moves values between them and Yeoman's file system.
  */
-import { readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import Generator from 'yeoman-generator';
 import { ANSWER_SPECS, defaultFor, isRequired, optionName } from './answers.js';
 import type { AnswerSpec, Answers } from './answers.js';
@@ -18,10 +18,13 @@ import type { OutputFile, Piece } from './piece.js';
 import { PIECES, piecesOf } from './registry.js';
 import { formatFor } from './render.js';
 import { PROJECT_ENV_PATH, readState } from './state.js';
+import { YO_RC_PATH, parseStoredConfig, storedConfigText } from './stored-config.js';
+import { ProjectWriter, acquireLock, recoverStagedSet, writeStagedSet } from './writer.js';
+import type { Lock } from './writer.js';
 import { summaryLines } from './summary.js';
 import { releaseLabelWarning, sshNeedsConfirmation } from './validate.js';
 import { emptyDecisions, manifestFile, planWrites } from './write-plan.js';
-import type { Action, PlannedDecision } from './write-plan.js';
+import type { PlannedDecision } from './write-plan.js';
 
 /** Flags every generator takes besides the answers. */
 export const RUN_OPTIONS = [
@@ -60,6 +63,9 @@ export abstract class SecureEmrGenerator extends Generator {
   private reportOnly = false;
   private decisions: Record<PlannedDecision, string[]> = emptyDecisions();
   private readonly notes: string[] = [];
+  private writer!: ProjectWriter;
+  private lock: Lock | undefined;
+  private stored: Record<string, unknown> = {};
 
   constructor(args: string[], options: Generator['options']) {
     super(args, options, { inheritTasks: true, unique: 'namespace' });
@@ -70,6 +76,19 @@ export abstract class SecureEmrGenerator extends Generator {
       });
     }
     for (const option of RUN_OPTIONS) this.option(option.name, { type: option.type, description: option.description });
+  }
+
+  /**
+   * Yeoman's storage would read .yo-rc.json (and ~/.yo-rc-global.json) in the constructor and fail on a damaged
+   * file with its own message, and prompts would write raw answers into them. This tool reads and writes
+   * .yo-rc.json itself (stored-config.ts): Yeoman gets a storage on a path that is never on disk.
+   */
+  override _getStorage(): ReturnType<Generator['_getStorage']> {
+    return this.createStorage('.secure-emr/yeoman-storage-unused.json');
+  }
+
+  override _getGlobalStorage(): ReturnType<Generator['_getGlobalStorage']> {
+    return this.createStorage('.secure-emr/yeoman-storage-unused.json');
   }
 
   protected get pieces(): readonly Piece[] {
@@ -95,17 +114,36 @@ export abstract class SecureEmrGenerator extends Generator {
   // ---- tasks -------------------------------------------------------------------------------------------
 
   async initializing(): Promise<void> {
+    await this._releasingOnError(() => this._initialize());
+  }
+
+  private async _initialize(): Promise<void> {
+    this.writer = new ProjectWriter(this.destinationRoot());
+    // A dry run writes nothing, not even the lock (a concurrent run's staged key material is never read half-done).
+    let recovered: number | undefined;
+    if (!this.isDryRun) {
+      this.lock = acquireLock(this.writer);
+      if (this.lock.note) this.notes.push(this.lock.note);
+      const recovery = recoverStagedSet(this.writer);
+      if (recovery) {
+        this.notes.push(recovery.note);
+        recovered = recovery.version;
+      }
+    }
+    this.stored = parseStoredConfig(this._readDisk(YO_RC_PATH)?.toString('utf8'));
     this.answers = await this._intake();
-    const stored = this.config.getAll() as Record<string, unknown>;
-    const { state, notes } = readState(stored, this._readDisk(PROJECT_ENV_PATH)?.toString('utf8'));
+    const { state, notes } = readState(this.stored, this._readDisk(PROJECT_ENV_PATH)?.toString('utf8'));
     this.storedState = state;
-    this.state = state;
+    this.state =
+      recovered !== undefined && recovered > state.certificateVersion ? { certificateVersion: recovered } : state;
     this.notes.push(...notes);
     const piece = this.pieces.length === 1 ? this.pieces[0] : undefined;
     if (!piece?.before) return;
     const decided = piece.before({
       model: buildModel(this.answers, this.state),
       readExisting: (path) => this._readDisk(path),
+      modeOf: (path) => this._modeOf(path),
+      dryRun: this.isDryRun,
       flags: this.pieceFlags(),
     });
     if (decided.kind === 'report') {
@@ -119,6 +157,10 @@ export abstract class SecureEmrGenerator extends Generator {
   }
 
   async writing(): Promise<void> {
+    await this._releasingOnError(() => this._write());
+  }
+
+  private async _write(): Promise<void> {
     if (this.reportOnly) return;
     const model = buildModel(this.answers, this.state);
     const rendered = await this._render(model);
@@ -131,16 +173,43 @@ export abstract class SecureEmrGenerator extends Generator {
       force: this.flag('force') === true,
     });
     this.decisions = plan.decisions;
+    // Every path is checked (inside the project, no symlinks) before the first byte is written.
+    for (const action of plan.actions) this.writer.resolve(action.kind === 'write' ? action.file.path : action.path);
     if (this.isDryRun) return;
-    for (const action of plan.actions) this._apply(action);
-    // State last: the manifest and .yo-rc.json describe files already queued.
-    this._apply({ kind: 'write', file: manifestFile(plan.manifest), replacing: previous !== undefined });
-    this.config.set({ ...this.answers, certificateVersion: this.state.certificateVersion });
+    const writes = plan.actions.flatMap((a) => (a.kind === 'write' ? [a.file] : []));
+    // Order: archives of key material, the new key-material set (staged, then moved in as one), the other
+    // files, removals; then the state: the manifest, and .yo-rc.json last.
+    for (const file of writes.filter((f) => f.secret && !f.keySet))
+      this.writer.write(file.path, file.contents, file.mode ?? 0o600);
+    const keySet = writes.filter((f) => f.keySet);
+    if (keySet.length > 0) {
+      writeStagedSet(this.writer, {
+        version: this.state.certificateVersion,
+        files: keySet.map((f) => ({ path: f.path, contents: f.contents, mode: f.mode ?? 0o600 })),
+      });
+    }
+    for (const file of writes.filter((f) => !f.secret)) this.writer.write(file.path, file.contents, file.mode ?? 0o644);
+    for (const action of plan.actions) if (action.kind === 'delete') this.writer.remove(action.path);
+    const manifest = manifestFile(plan.manifest);
+    this.writer.write(manifest.path, manifest.contents);
+    const stored = { ...this.answers, certificateVersion: this.state.certificateVersion };
+    this.writer.write(YO_RC_PATH, storedConfigText(this._readDisk(YO_RC_PATH)?.toString('utf8'), stored));
   }
 
   end(): void {
+    this.lock?.release();
     if (this.reportOnly) return;
     this.log(summaryLines(this.decisions, this.isDryRun, this.notes).join('\n'));
+  }
+
+  /** Runs a task; on failure the lock is released before the error goes on to Yeoman. */
+  private async _releasingOnError(task: () => Promise<void>): Promise<void> {
+    try {
+      await task();
+    } catch (error) {
+      this.lock?.release();
+      throw error;
+    }
   }
 
   // ---- steps -------------------------------------------------------------------------------------------
@@ -153,6 +222,8 @@ export abstract class SecureEmrGenerator extends Generator {
     const ctx = (m: Model) => ({
       model: m,
       readExisting: (path: string) => this._readDisk(path),
+      modeOf: (path: string) => this._modeOf(path),
+      dryRun: this.isDryRun,
       flags: this.pieceFlags(),
       log: (message: string) => this.notes.push(message),
     });
@@ -185,7 +256,7 @@ export abstract class SecureEmrGenerator extends Generator {
       sources: {
         options,
         file: readAnswersFile(this.flag('answers')),
-        stored: this.config.getAll() as Record<string, unknown>,
+        stored: this.stored,
       },
       useDefaults,
       interactive,
@@ -224,34 +295,21 @@ export abstract class SecureEmrGenerator extends Generator {
         filter: (raw: unknown) => checkValue(spec, raw, 'prompt').value ?? raw,
       };
     });
-    return (await this.prompt(questions as never)) as Record<string, unknown>;
+    // The adapter directly: Generator#prompt would prefill from and store into Yeoman's config files.
+    return (await this.env.adapter.prompt(questions as never, {})) as Record<string, unknown>;
   }
 
-  /** A file of the destination as it is on disk (not as mem-fs would have it after this run). */
+  /** A file of the project as it is on disk; a symlink or a path outside the project is refused. */
   private _readDisk(path: string): Buffer | undefined {
+    return this.writer.read(path);
+  }
+
+  private _modeOf(path: string): number | undefined {
     try {
-      return readFileSync(this.destinationPath(path));
+      return statSync(this.writer.resolve(path)).mode;
     } catch {
       return undefined;
     }
-  }
-
-  /**
-   * Queues one action for Yeoman's commit. `replacing`: the decision to overwrite was made by the write plan
-   * (manifest or --force), so Yeoman's conflicter is told to write it rather than ask again.
-   */
-  private _apply(action: Action): void {
-    if (action.kind === 'delete') {
-      // The write plan decided (an unedited orphan): Yeoman's conflicter is told not to ask.
-      const path = this.destinationPath(action.path);
-      this.fs.delete(path);
-      (this.fs.store.get(path) as { conflicter?: string }).conflicter = 'force';
-      return;
-    }
-    const { file } = action;
-    const path = this.destinationPath(file.path);
-    this.fs.write(path, file.contents, file.mode === undefined ? undefined : ({ stat: { mode: file.mode } } as never));
-    if (action.replacing) (this.fs.store.get(path) as { conflicter?: string }).conflicter = 'force';
   }
 }
 

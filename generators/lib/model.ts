@@ -88,8 +88,15 @@ export interface Model {
   tags: { project: Tag[]; named: (name: string) => Tag[] };
   /** A sample private address in the private subnet, for docs and the TLS check. */
   sampleNodeHost: string;
+  /** The certificate subject (without CN) for `openssl req -subj`, with / + = \ escaped. */
+  opensslSubjectBase: string;
   /** Sentences the documents use where an answer changes the wording. */
   wording: { iamPiece: string; s3DataKey: string };
+}
+
+/** `/C=US/O=A\/B` for `openssl req -subj`: / separates fields and + joins them, so both (and = and \) are escaped. */
+export function opensslSubject(fields: ReadonlyArray<[string, string]>): string {
+  return fields.map(([k, v]) => `/${k}=${v.replace(/[\\/+=]/g, (ch) => `\\${ch}`)}`).join('');
 }
 
 export function buildModel(answers: Answers, state: State): Model {
@@ -129,6 +136,13 @@ export function buildModel(answers: Answers, state: State): Model {
       named: (name) => [{ Key: 'Name', Value: `${p}-${name}` }, projectTag, EMR_MANAGED_TAG],
     },
     sampleNodeHost: `ip-${a}-${b}-${c}-15.${nodeDomain(answers.region)}`,
+    opensslSubjectBase: opensslSubject([
+      ['C', answers.certCountry],
+      ['ST', answers.certState],
+      ['L', answers.certLocality],
+      ['O', answers.certOrganization],
+      ['OU', answers.certOrganizationalUnit],
+    ]),
     wording: {
       iamPiece: project
         ? 'EMR service role (AmazonEMRServicePolicy_v2) and an EC2 instance role and profile scoped to this bucket and these keys'

@@ -15,12 +15,23 @@ export interface OutputFile {
    * never through the edited-file logic, never recorded in the manifest.
    */
   secret?: boolean;
+  /** Part of the key-material set that changes as one (staged, then moved into place together). */
+  keySet?: boolean;
+  /**
+   * Merged into a file the user may own: the rendered contents become a marked block inside it, replacing an
+   * earlier block, and the rest of the file is kept (.gitignore in a repository that already has one).
+   */
+  mergeBlock?: boolean;
 }
 
 export interface PieceContext {
   model: Model;
   /** A file of the destination as it is on disk now, or undefined. */
   readExisting(path: string): Buffer | undefined;
+  /** The mode of a file on disk, or undefined. */
+  modeOf(path: string): number | undefined;
+  /** --dry-run: decide, but make nothing expensive or secret (no key generation). */
+  dryRun: boolean;
   /** The piece's own flags (e.g. `rotate`), as given on the command line. */
   flags: Readonly<Record<string, boolean>>;
   log(message: string): void;
@@ -42,6 +53,8 @@ export type BeforeRender =
 export interface BeforeContext {
   model: Model;
   readExisting(path: string): Buffer | undefined;
+  modeOf(path: string): number | undefined;
+  dryRun: boolean;
   flags: Readonly<Record<string, boolean>>;
 }
 

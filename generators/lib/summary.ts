@@ -11,6 +11,7 @@ export function summaryLines(
   const lines = [
     `secure-emr${dryRun ? ' (dry run, nothing written)' : ''}: ${d.add.length} added, ${d.replace.length + d.force.length} replaced, ${d.unchanged.length} unchanged, ${d.keep.length + d.edited.length} kept as you edited them${removed}.`,
   ];
+  if (d.merge.length) lines.push(`  merged this tool's rules into your file (a marked block): ${d.merge.join(', ')}`);
   if (d.edited.length)
     lines.push(`  kept your edits (nothing new from the generator for them): ${d.edited.join(', ')}`);
   if (d.force.length) lines.push(`  replaced despite your edits (--force): ${d.force.join(', ')}`);

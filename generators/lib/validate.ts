@@ -120,10 +120,15 @@ export const projectName: Check<string> = (value) =>
     ? undefined
     : 'use 3 to 32 lowercase letters, digits and hyphens, starting with a letter (it names stacks, roles and keys)';
 
+/**
+ * EC2 allows any printable ASCII in key pair names, but the name lands in CLI shorthand (`--ec2-attributes
+ * KeyName=...`), shell commands to copy and paste, Markdown and a file name: only a charset safe in all of them
+ * is accepted.
+ */
 export const keyPairName: Check<string> = (value) =>
-  /^[\x20-\x7e]{1,255}$/.test(value) && value.trim() === value && value.length > 0
+  /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(value)
     ? undefined
-    : 'EC2 key pair names are 1 to 255 printable ASCII characters without leading or trailing spaces';
+    : 'use 1 to 255 letters, digits, dots, underscores and hyphens, starting with a letter or digit (the name is used in shell commands and CLI arguments); rename the key pair or import it under such a name';
 
 export const instanceType: Check<string> = (value) =>
   /^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(value) ? undefined : 'expected an EC2 instance type such as m5.xlarge';
@@ -160,12 +165,15 @@ export function oneOf<T extends string | number>(allowed: readonly T[]): Check<T
 export const countryCode: Check<string> = (value) =>
   /^[A-Z]{2}$/.test(value) ? undefined : 'expected a two-letter ISO 3166 country code in capitals, such as US or DE';
 
-/** Certificate subject fields: printable, no characters that break an OpenSSL -subj string. */
+/**
+ * Certificate subject fields: X.509 PrintableString (letters, digits, space and ' ( ) + , - . / : = ?). The OpenSSL
+ * script escapes / + = for -subj (model.ts, opensslSubject); every other output places them in its own quoting.
+ */
 export function subjectField(maxLength: number): Check<string> {
   return (value) => {
     if (value.length < 1 || value.length > maxLength) return `expected 1 to ${maxLength} characters`;
-    if (!/^[A-Za-z0-9 .,'()+:?-]+$/.test(value)) {
-      return "use letters, digits, spaces and . , ' ( ) + : ? - only (X.509 PrintableString)";
+    if (!/^[A-Za-z0-9 '()+,\-./:=?]+$/.test(value)) {
+      return "use letters, digits, spaces and ' ( ) + , - . / : = ? only (X.509 PrintableString)";
     }
     return undefined;
   };

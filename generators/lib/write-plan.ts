@@ -10,7 +10,21 @@ import type { Decision, Manifest } from './manifest.js';
 import type { OutputFile } from './piece.js';
 import { formatJson } from './json-format.js';
 
-export type PlannedDecision = Decision | 'remove' | 'orphan-edited';
+export type PlannedDecision = Decision | 'remove' | 'orphan-edited' | 'merge';
+
+export const BLOCK_START = '# >>> generator-secure-emr (managed block: edits inside it are replaced on every run)';
+export const BLOCK_END = '# <<< generator-secure-emr';
+
+/** `existing` with the tool's block replaced by (or, when absent, followed by) `block`. */
+export function mergeBlock(existing: string, block: string): string {
+  const body = `${BLOCK_START}\n${block.replace(/\n*$/, '\n')}${BLOCK_END}\n`;
+  const start = existing.indexOf(BLOCK_START);
+  const end = existing.indexOf(BLOCK_END, start);
+  if (start >= 0 && end > start)
+    return existing.slice(0, start) + body + existing.slice(end + BLOCK_END.length).replace(/^\n/, '');
+  const sep = existing === '' || existing.endsWith('\n\n') ? '' : existing.endsWith('\n') ? '\n' : '\n\n';
+  return existing + sep + body;
+}
 
 export type Action = { kind: 'write'; file: OutputFile; replacing: boolean } | { kind: 'delete'; path: string };
 
@@ -29,7 +43,17 @@ export interface PlanInput {
 }
 
 export function emptyDecisions(): Record<PlannedDecision, string[]> {
-  return { add: [], unchanged: [], replace: [], keep: [], edited: [], force: [], remove: [], 'orphan-edited': [] };
+  return {
+    add: [],
+    unchanged: [],
+    replace: [],
+    keep: [],
+    edited: [],
+    force: [],
+    remove: [],
+    'orphan-edited': [],
+    merge: [],
+  };
 }
 
 export function planWrites(input: PlanInput): WritePlan {
@@ -41,6 +65,19 @@ export function planWrites(input: PlanInput): WritePlan {
     for (const output of outputs) {
       emitted.add(output.path);
       const onDisk = input.readDisk(output.path);
+      if (output.mergeBlock) {
+        // The file belongs to the repository: the tool's rules are a marked block in it, always current; the
+        // rest of the file is never touched, and the file is not in the manifest (no edited-file rules apply).
+        const existing = onDisk?.toString('utf8') ?? '';
+        const merged = mergeBlock(existing, String(output.contents));
+        if (onDisk !== undefined && merged === existing) decisions.unchanged.push(output.path);
+        else {
+          decisions[onDisk === undefined ? 'add' : 'merge'].push(output.path);
+          actions.push({ kind: 'write', file: { ...output, contents: merged }, replacing: onDisk !== undefined });
+        }
+        delete files[output.path];
+        continue;
+      }
       if (output.secret) {
         decisions[onDisk ? 'replace' : 'add'].push(output.path);
         actions.push({ kind: 'write', file: output, replacing: onDisk !== undefined });

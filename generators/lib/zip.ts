@@ -1,5 +1,5 @@
 /** A minimal ZIP writer (deflate, files at the root, no folders): enough for EMR's certificate zip. */
-import { crc32, deflateRawSync } from 'node:zlib';
+import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 export interface ZipEntry {
   name: string;
@@ -62,4 +62,41 @@ export function createZip(entries: readonly ZipEntry[], modified: Date): Buffer 
   end.writeUInt32LE(centralSize, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, ...centrals, end]);
+}
+
+/**
+ * Reads a ZIP's entries (stored or deflated), from the central directory, so zips made by `zip` (with data
+ * descriptors) read too. Throws a short reason when the bytes are not a readable zip.
+ */
+export function readZip(bytes: Buffer): ZipEntry[] {
+  const min = Math.max(0, bytes.length - 22 - 0xffff);
+  let end = -1;
+  for (let i = bytes.length - 22; i >= min; i--) {
+    if (bytes.readUInt32LE(i) === 0x06054b50) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0) throw new Error('not a zip file (no end of central directory)');
+  const count = bytes.readUInt16LE(end + 10);
+  let at = bytes.readUInt32LE(end + 16);
+  const entries: ZipEntry[] = [];
+  for (let n = 0; n < count; n++) {
+    if (at + 46 > bytes.length || bytes.readUInt32LE(at) !== 0x02014b50) throw new Error('damaged central directory');
+    const method = bytes.readUInt16LE(at + 10);
+    const size = bytes.readUInt32LE(at + 20);
+    const nameLength = bytes.readUInt16LE(at + 28);
+    const extra = bytes.readUInt16LE(at + 30);
+    const comment = bytes.readUInt16LE(at + 32);
+    const local = bytes.readUInt32LE(at + 42);
+    const name = bytes.subarray(at + 46, at + 46 + nameLength).toString('utf8');
+    if (local + 30 > bytes.length || bytes.readUInt32LE(local) !== 0x04034b50) throw new Error(`damaged entry ${name}`);
+    const start = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
+    const raw = bytes.subarray(start, start + size);
+    if (method === 0) entries.push({ name, data: Buffer.from(raw) });
+    else if (method === 8) entries.push({ name, data: inflateRawSync(raw) });
+    else throw new Error(`entry ${name} uses compression method ${method}`);
+    at += 46 + nameLength + extra + comment;
+  }
+  return entries;
 }

@@ -1,0 +1,303 @@
+/**
+ * The only code that writes into a project. Every write is crash-safe and contained:
+ * - a file is written to a temporary file in its own folder, flushed, and renamed over the old one, so a run
+ *   killed at any instant leaves each file old or new, never empty or partial;
+ * - nothing is written through a symlink or outside the project folder (the path is refused, naming it);
+ * - key material changes as one set: the new files are staged in certs/.next/, a COMPLETE marker is written, then
+ *   they are renamed into place; a run that finds a complete stage finishes it, one that finds an incomplete stage
+ *   discards it (the old set was never touched);
+ * - a lock (.secure-emr/lock) makes a second run in the same project fail at once, naming the holder.
+ */
+import {
+  closeSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+
+export class WriteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WriteError';
+  }
+}
+
+function describeFsError(error: unknown, path: string, doing: string): WriteError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied; check who owns the folder (and run as that user)'
+      : code === 'ENOSPC'
+        ? 'the disk is full; free some space and run again'
+        : code === 'EROFS'
+          ? 'the file system is read-only'
+          : `${code ?? 'an error'}; see DEBUG=1 for details`;
+  const out = new WriteError(`cannot ${doing} ${path}: ${why}. Nothing after it was written; run again when fixed.`);
+  if (process.env.DEBUG) out.stack = `${out.stack}\ncaused by: ${(error as Error).stack ?? String(error)}`;
+  return out;
+}
+
+/** What is at a path without following a final symlink: 'missing', 'file', 'dir', 'symlink' or 'other'. */
+function kindOf(path: string): 'missing' | 'file' | 'dir' | 'symlink' | 'other' {
+  try {
+    const s = lstatSync(path);
+    if (s.isSymbolicLink()) return 'symlink';
+    if (s.isFile()) return 'file';
+    if (s.isDirectory()) return 'dir';
+    return 'other';
+  } catch {
+    return 'missing';
+  }
+}
+
+export class ProjectWriter {
+  constructor(readonly root: string) {}
+
+  /**
+   * The absolute path of a project-relative path, after checking that it stays inside the project and that no
+   * existing part of it is a symlink (or, for the last part, anything but a regular file).
+   */
+  resolve(relative: string, expect: 'file' | 'dir' = 'file'): string {
+    const clean = normalize(relative);
+    if (isAbsolute(relative) || clean === '..' || clean.startsWith(`..${sep}`)) {
+      throw new WriteError(`refusing to write ${relative}: it is outside the project folder`);
+    }
+    const parts = clean.split(sep);
+    let current = this.root;
+    for (const [i, part] of parts.entries()) {
+      current = join(current, part);
+      const kind = kindOf(current);
+      const last = i === parts.length - 1;
+      if (kind === 'symlink') {
+        throw new WriteError(
+          `refusing to write ${relative}: ${parts.slice(0, i + 1).join('/')} is a symlink, and this tool never writes through one; replace it with a regular ${last ? 'file' : 'folder'} (or remove it) and run again`,
+        );
+      }
+      if (kind === 'missing') break;
+      if (!last && kind !== 'dir')
+        throw new WriteError(`refusing to write ${relative}: ${parts.slice(0, i + 1).join('/')} is not a folder`);
+      if (last && kind !== expect) {
+        throw new WriteError(
+          `refusing to write ${relative}: it exists and is not a regular ${expect === 'dir' ? 'folder' : 'file'}`,
+        );
+      }
+    }
+    return join(this.root, clean);
+  }
+
+  /** Reads a project file, refusing symlinks; undefined when it does not exist. */
+  read(relative: string): Buffer | undefined {
+    const path = this.resolve(relative);
+    if (kindOf(path) === 'missing') return undefined;
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw describeFsError(error, relative, 'read');
+    }
+  }
+
+  private mkdirs(relativeDir: string, mode = 0o755): void {
+    if (relativeDir === '.' || relativeDir === '') return;
+    this.resolve(relativeDir, 'dir');
+    try {
+      mkdirSync(join(this.root, relativeDir), { recursive: true, mode });
+    } catch (error) {
+      throw describeFsError(error, relativeDir, 'create the folder');
+    }
+  }
+
+  /** Writes one file crash-safely: temporary file in the same folder, flushed, renamed into place. */
+  write(relative: string, contents: string | Buffer, mode = 0o644): void {
+    const path = this.resolve(relative);
+    this.mkdirs(dirname(relative));
+    const temp = join(dirname(path), `.${process.pid}.${Date.now()}.secure-emr-tmp`);
+    try {
+      const fd = openSync(temp, 'wx', mode);
+      try {
+        writeSync(fd, typeof contents === 'string' ? Buffer.from(contents) : contents);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temp, path);
+      syncDir(dirname(path));
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw describeFsError(error, relative, 'write');
+    }
+  }
+
+  remove(relative: string): void {
+    const path = this.resolve(relative);
+    try {
+      rmSync(path, { force: true });
+    } catch (error) {
+      throw describeFsError(error, relative, 'remove');
+    }
+  }
+}
+
+function syncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Some file systems refuse fsync on a folder; the rename is still atomic.
+  }
+}
+
+// ---- key material as one set ---------------------------------------------------------------------------
+
+export const STAGE_DIR = 'certs/.next';
+const COMPLETE = 'COMPLETE';
+
+export interface StagedSet {
+  /** Certificate version the set belongs to. */
+  version: number;
+  files: Array<{ path: string; contents: string | Buffer; mode: number }>;
+}
+
+/**
+ * Writes a key-material set: staged, marked complete, then renamed into place. A crash before the marker
+ * leaves the old set untouched; a crash after it is finished by `recoverStagedSet` on the next run.
+ */
+export function writeStagedSet(writer: ProjectWriter, set: StagedSet): void {
+  const names = set.files.map((f) => f.path.split('/').pop() ?? f.path);
+  writer.remove(`${STAGE_DIR}/${COMPLETE}`);
+  for (const [i, file] of set.files.entries()) writer.write(`${STAGE_DIR}/${names[i]}`, file.contents, file.mode);
+  writer.write(
+    `${STAGE_DIR}/${COMPLETE}`,
+    `${JSON.stringify({ version: set.version, files: set.files.map((f) => f.path) })}\n`,
+    0o600,
+  );
+  finishStage(writer);
+}
+
+function finishStage(writer: ProjectWriter): { version: number } {
+  const marker = JSON.parse(writer.read(`${STAGE_DIR}/${COMPLETE}`)?.toString('utf8') ?? '{}') as {
+    version?: number;
+    files?: string[];
+  };
+  for (const target of marker.files ?? []) {
+    const staged = writer.resolve(`${STAGE_DIR}/${target.split('/').pop() ?? target}`);
+    if (kindOf(staged) !== 'file') continue; // already moved by an earlier, interrupted finish
+    const path = writer.resolve(target);
+    try {
+      renameSync(staged, path);
+      syncDir(dirname(path));
+    } catch (error) {
+      throw describeFsError(error, target, 'move the new key material to');
+    }
+  }
+  writer.remove(`${STAGE_DIR}/${COMPLETE}`);
+  rmSync(writer.resolve(STAGE_DIR, 'dir'), { recursive: true, force: true });
+  return { version: typeof marker.version === 'number' ? marker.version : 0 };
+}
+
+/**
+ * Run before reading key material: finishes a complete stage (a run was killed while moving the new set in) or
+ * discards an incomplete one (killed while staging: the old set is intact). Returns a note, or undefined.
+ */
+export function recoverStagedSet(writer: ProjectWriter): { note: string; version?: number } | undefined {
+  const stage = writer.resolve(STAGE_DIR, 'dir');
+  if (kindOf(stage) !== 'dir') return undefined;
+  if (kindOf(join(stage, COMPLETE)) === 'file') {
+    const { version } = finishStage(writer);
+    return {
+      note: `Finished installing key material (version ${version}) that an interrupted run had prepared in ${STAGE_DIR}/.`,
+      version,
+    };
+  }
+  rmSync(stage, { recursive: true, force: true });
+  return {
+    note: `Discarded key material an interrupted run had only half prepared in ${STAGE_DIR}/; the existing set is unchanged.`,
+  };
+}
+
+// ---- the lock ------------------------------------------------------------------------------------------
+
+export const LOCK_PATH = '.secure-emr/lock';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface Lock {
+  release(): void;
+  /** Set when a lock left by a killed run was taken over. */
+  note?: string;
+}
+
+/** Takes the project lock or fails at once naming the holder. A lock whose process is gone is taken over. */
+export function acquireLock(writer: ProjectWriter): Lock {
+  const rel = LOCK_PATH;
+  const path = writer.resolve(rel);
+  const lockDir = writer.resolve(dirname(rel), 'dir');
+  const createdDir = kindOf(lockDir) === 'missing';
+  mkdirSync(lockDir, { recursive: true });
+  const me = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  let note: string | undefined;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx', 0o644);
+      writeSync(fd, `${JSON.stringify(me)}\n`);
+      closeSync(fd);
+      const lock: Lock = {
+        release: () => {
+          try {
+            const held = JSON.parse(readFileSync(path, 'utf8')) as { pid?: number };
+            if (held.pid === process.pid) unlinkSync(path);
+          } catch {
+            // already gone
+          }
+          // A run that failed before writing anything leaves the folder as it found it.
+          if (createdDir) {
+            try {
+              rmdirSync(lockDir); // only when empty
+            } catch {
+              // the run wrote files there: keep the folder
+            }
+          }
+        },
+      };
+      if (note) lock.note = note;
+      return lock;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw describeFsError(error, rel, 'create the lock');
+    }
+    let holder: { pid?: number; host?: string; since?: string } = {};
+    try {
+      holder = JSON.parse(readFileSync(path, 'utf8')) as typeof holder;
+    } catch {
+      holder = {};
+    }
+    const sameHost = holder.host === me.host;
+    if (typeof holder.pid === 'number' && sameHost && !alive(holder.pid)) {
+      unlinkSync(path);
+      note = `Took over ${rel} left by process ${holder.pid}, which is gone (a killed run).`;
+      continue;
+    }
+    throw new WriteError(
+      `another secure-emr run holds ${rel} (process ${holder.pid ?? '?'} on ${holder.host ?? '?'} since ${holder.since ?? '?'}); wait for it to finish. If no such run exists, delete ${rel} and run again.`,
+    );
+  }
+  throw new WriteError(`could not take ${rel}; delete it and run again`);
+}

@@ -1,0 +1,64 @@
+/** Issue 11: the writer's own rules, without the CLI: containment, staged key-material sets, the lock. */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ProjectWriter, STAGE_DIR, acquireLock, recoverStagedSet, writeStagedSet } from '../generators/lib/writer.js';
+import { tempDir } from './support/helpers.js';
+
+describe('writer', () => {
+  it('refuses paths outside the project and through symlinks', () => {
+    const root = tempDir();
+    const w = new ProjectWriter(root);
+    assert.throws(() => w.write('../x', 'a'), /outside the project folder/);
+    assert.throws(() => w.write('/etc/x', 'a'), /outside the project folder/);
+    symlinkSync(tempDir(), join(root, 'linked'));
+    assert.throws(() => w.write('linked/file', 'a'), /linked is a symlink/);
+    w.write('a/b/c.txt', 'hello', 0o600);
+    assert.equal(readFileSync(join(root, 'a/b/c.txt'), 'utf8'), 'hello');
+    assert.equal(statSync(join(root, 'a/b/c.txt')).mode & 0o777, 0o600);
+  });
+
+  it('a complete stage is finished on the next run; an incomplete one is discarded', () => {
+    const root = tempDir();
+    const w = new ProjectWriter(root);
+    w.write('certs/privateKey.pem', 'OLD');
+    mkdirSync(join(root, STAGE_DIR), { recursive: true });
+    writeFileSync(join(root, STAGE_DIR, 'privateKey.pem'), 'HALF');
+    assert.match(recoverStagedSet(w)?.note ?? '', /Discarded/);
+    assert.equal(readFileSync(join(root, 'certs/privateKey.pem'), 'utf8'), 'OLD');
+    assert.equal(existsSync(join(root, STAGE_DIR)), false);
+
+    mkdirSync(join(root, STAGE_DIR), { recursive: true });
+    writeFileSync(join(root, STAGE_DIR, 'privateKey.pem'), 'NEW');
+    writeFileSync(join(root, STAGE_DIR, 'COMPLETE'), JSON.stringify({ version: 3, files: ['certs/privateKey.pem'] }));
+    const done = recoverStagedSet(w);
+    assert.equal(done?.version, 3);
+    assert.equal(readFileSync(join(root, 'certs/privateKey.pem'), 'utf8'), 'NEW');
+    assert.equal(recoverStagedSet(w), undefined, 'nothing left to recover');
+  });
+
+  it('writeStagedSet moves the whole set in with its modes', () => {
+    const root = tempDir();
+    const w = new ProjectWriter(root);
+    writeStagedSet(w, {
+      version: 1,
+      files: [
+        { path: 'certs/privateKey.pem', contents: 'K', mode: 0o600 },
+        { path: 'certs/certs.zip', contents: Buffer.from('Z'), mode: 0o600 },
+      ],
+    });
+    assert.equal(statSync(join(root, 'certs/privateKey.pem')).mode & 0o777, 0o600);
+    assert.equal(readFileSync(join(root, 'certs/certs.zip'), 'utf8'), 'Z');
+    assert.equal(existsSync(join(root, STAGE_DIR)), false);
+  });
+
+  it('the lock: held by a live process it refuses; released, it is gone with the folder it created', () => {
+    const root = tempDir();
+    const w = new ProjectWriter(root);
+    const lock = acquireLock(w);
+    assert.throws(() => acquireLock(w), /another secure-emr run holds \.secure-emr\/lock \(process \d+ /);
+    lock.release();
+    assert.equal(existsSync(join(root, '.secure-emr')), false);
+  });
+});
