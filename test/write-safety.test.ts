@@ -135,6 +135,30 @@ describe('races, symlinks and the repository around the project', () => {
     assert.equal(existsSync(join(dir, '.secure-emr/lock')), false, 'released at the end');
   });
 
+  it('two rotations started at once: each one that ran moved the version by one; any other failed naming the lock', async () => {
+    const dir = generateProject();
+    const runOnce = () =>
+      new Promise<{ code: number | null; output: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, 'certs', '--rotate'], { cwd: dir, env: isolatedEnv() });
+        let output = '';
+        child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+        child.on('exit', (code) => resolve({ code, output }));
+      });
+    const results = await Promise.all([runOnce(), runOnce()]);
+    const succeeded = results.filter((r) => r.code === 0).length;
+    assert.ok(succeeded >= 1, results.map((r) => r.output).join('\n'));
+    for (const r of results.filter((x) => x.code !== 0))
+      assert.match(r.output, /another secure-emr run holds \.secure-emr\/lock/);
+    const stored = JSON.parse(readFileSync(join(dir, '.yo-rc.json'), 'utf8')) as Record<
+      string,
+      { certificateVersion: number }
+    >;
+    assert.equal(stored['generator-secure-emr']?.certificateVersion, 1 + succeeded);
+    assertConsistentKeys(dir);
+    assert.match(readFileSync(join(dir, 'certs/README.md'), 'utf8'), new RegExp(`version ${1 + succeeded}\\)`));
+  });
+
   it('never writes through a symlink: a symlinked README.md and a dangling symlink for the private key are refused', () => {
     const dir = generateProject();
     const outside = join(tempDir(), 'elsewhere.md');
