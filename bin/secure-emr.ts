@@ -8,6 +8,25 @@ if (major < 20 || (major === 20 && minor < 17)) {
   process.exit(1);
 }
 
+// Before anything else loads: start the RSA key this run will need, so it is made while the rest loads.
+{
+  const { existsSync, readFileSync } = await import('node:fs');
+  const { keyBitsNeeded, startRsaKey } = await import('../generators/lib/early-keys.js');
+  const storedKeySize = (): unknown => {
+    try {
+      const stored = JSON.parse(readFileSync('.yo-rc.json', 'utf8')) as Record<
+        string,
+        { certKeySize?: unknown } | undefined
+      >;
+      return stored['generator-secure-emr']?.certKeySize;
+    } catch {
+      return undefined;
+    }
+  };
+  const bits = keyBitsNeeded(process.argv.slice(2), (p) => existsSync(p), storedKeySize);
+  if (bits !== undefined) startRsaKey(bits);
+}
+
 function usage(generators: readonly string[]): string {
   return [
     'Usage: secure-emr [generator] [options]',

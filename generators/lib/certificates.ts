@@ -5,6 +5,7 @@
 import { constants, createPrivateKey, privateEncrypt } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import forge from 'node-forge';
+import { takeRsaKey } from './early-keys.js';
 import { certificateDnsNames } from './regions.js';
 import { createZip } from './zip.js';
 
@@ -64,6 +65,13 @@ function randomPositiveSerial(): string {
  * rest of the run goes on meanwhile); never forge's pure-JavaScript path.
  */
 export function generateRsaKey(bits: number): Promise<forge.pki.rsa.KeyPair> {
+  const early = takeRsaKey(bits);
+  if (early) {
+    return early.then((pem) => {
+      const privateKey = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
+      return { privateKey, publicKey: forge.pki.setRsaPublicKey(privateKey.n, privateKey.e) };
+    });
+  }
   (forge as unknown as { options: { usePureJavaScript: boolean } }).options.usePureJavaScript = false;
   return new Promise((resolve, reject) => {
     forge.pki.rsa.generateKeyPair({ bits, e: 0x10001 }, (error, keys) => (error ? reject(error) : resolve(keys)));

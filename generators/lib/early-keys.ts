@@ -1,0 +1,55 @@
+/**
+ * RSA keys started before the rest of a run loads: the `secure-emr` bin starts one when the run will make key
+ * material (bin/secure-emr.ts, `keyBitsNeeded`), so key generation (Node's native crypto, on the thread pool)
+ * overlaps loading the bundle and rendering; certificates.ts takes it instead of starting its own. A key nobody
+ * takes is simply dropped. Small on purpose: the bin loads this before anything else.
+ */
+import { generateKeyPair } from 'node:crypto';
+
+const pool: Array<{ bits: number; pem: Promise<string> }> = [];
+
+export function startRsaKey(bits: number): void {
+  const pem = new Promise<string>((resolve, reject) => {
+    generateKeyPair(
+      'rsa',
+      {
+        modulusLength: bits,
+        publicExponent: 0x10001,
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      },
+      (error, _publicKey, privateKey) => (error ? reject(error) : resolve(privateKey)),
+    );
+  });
+  pem.catch(() => undefined); // a failure surfaces where the key is taken
+  pool.push({ bits, pem });
+}
+
+/** A started key of this size (PKCS#8 PEM), or undefined. */
+export function takeRsaKey(bits: number): Promise<string> | undefined {
+  const at = pool.findIndex((k) => k.bits === bits);
+  return at < 0 ? undefined : pool.splice(at, 1)[0]?.pem;
+}
+
+/**
+ * The key size a run of the bin will need a key of, or undefined when it will make none: only `app` and `certs`
+ * make keys; never with --dry-run, --help, --version or --check; `certs --rotate` always; otherwise only when
+ * the folder has no key material yet. A wrong guess costs only the background work.
+ */
+export function keyBitsNeeded(
+  argv: readonly string[],
+  exists: (path: string) => boolean,
+  readStoredKeySize: () => unknown,
+): number | undefined {
+  const name = argv[0] !== undefined && !argv[0].startsWith('-') ? argv[0] : 'app';
+  if (name !== 'app' && name !== 'certs') return undefined;
+  const flags = new Set(argv.filter((a) => a.startsWith('-')).map((a) => a.split('=')[0]));
+  for (const f of ['--dry-run', '--help', '-h', '--version', '-v', '--check']) if (flags.has(f)) return undefined;
+  const rotating = name === 'certs' && flags.has('--rotate');
+  if (!rotating && ['certs/privateKey.pem', 'certs/certificateChain.pem', 'certs/certs.zip'].some(exists))
+    return undefined;
+  const at = argv.findIndex((a) => a === '--cert-key-size' || a.startsWith('--cert-key-size='));
+  const given = at < 0 ? undefined : argv[at]?.includes('=') ? argv[at]?.split('=')[1] : argv[at + 1];
+  const bits = Number(given ?? readStoredKeySize() ?? 2048);
+  return [2048, 3072, 4096].includes(bits) ? bits : undefined;
+}
