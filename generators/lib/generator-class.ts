@@ -19,7 +19,7 @@ import { PIECES, piecesOf } from './registry.js';
 import { formatFor } from './render.js';
 import { PROJECT_ENV_PATH, readState } from './state.js';
 import { summaryLines } from './summary.js';
-import { releaseLabelWarning, sshNeedsConfirmation } from './validate.js';
+import { sshNeedsConfirmation } from './validate.js';
 import { emptyDecisions, manifestFile, planWrites } from './write-plan.js';
 import type { Action, PlannedDecision } from './write-plan.js';
 
@@ -196,8 +196,6 @@ export abstract class SecureEmrGenerator extends Generator {
       ask: (known, specs) => this._ask(known, specs),
       log: (line) => this.log(line),
     });
-    const warning = releaseLabelWarning(answers.releaseLabel);
-    if (warning) this.log(`Warning: ${warning}.`);
     if (sshNeedsConfirmation(answers.sshCidr)) {
       this.log(
         `Warning: SSH to the bastion is open to a wide public range (sshCidr ${answers.sshCidr}, confirmed). Narrow it as soon as you can.`,
