@@ -46,12 +46,18 @@ export const PORTS = {
   nodesToService: 9443,
 } as const;
 
-/** Web UIs on the primary node that ssh-commands.txt forwards. */
-export const WEB_UIS: ReadonlyArray<{ port: number; name: string }> = [
-  { port: 8088, name: 'YARN ResourceManager' },
-  { port: 18080, name: 'Spark history server' },
-  { port: 10002, name: 'HiveServer2 UI' },
-  { port: 20888, name: 'YARN proxy (Spark UI)' },
+/**
+ * Web UIs on the primary node that ssh-commands.txt forwards, with the scheme they answer on when in-transit
+ * encryption is on. The Spark History Server serves TLS on spark.ssl.history.port 18480, not 18080 ("Understanding
+ * in-transit encryption", emr-encryption-support-matrix, Spark: "Spark History Server | spark.ssl.history.port |
+ * 18480 | TLS | emr-7.0.0+"). The other three are forwarded on their default ports (emr-web-interfaces); whether
+ * a release moves one of them to HTTPS is to be checked against that matrix (not verified here).
+ */
+export const WEB_UIS: ReadonlyArray<{ port: number; name: string; scheme: 'http' | 'https' }> = [
+  { port: 8088, name: 'YARN ResourceManager', scheme: 'http' },
+  { port: 18480, name: 'Spark history server', scheme: 'https' },
+  { port: 10002, name: 'HiveServer2 UI', scheme: 'http' },
+  { port: 20888, name: 'YARN proxy (Spark UI)', scheme: 'http' },
 ];
 
 export interface Roles {
