@@ -33,6 +33,9 @@ export function certsS3KeyFor(version: number | string): string {
   return `certs/v${version}/certs.zip`;
 }
 
+/** The tag key of clusters deploy.sh launched; its value is the project's bucket (unique to the deployment). */
+export const LAUNCH_TAG_KEY = 'secure-emr:bucket';
+
 /** The tag AmazonEMRServicePolicy_v2 keys its EC2 permissions on. */
 export const EMR_MANAGED_TAG: Tag = { Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' };
 
@@ -88,6 +91,8 @@ export interface Model {
     s3KeyShell: string;
   };
   clusterName: string;
+  /** The tag key deploy.sh marks its clusters with (value: the bucket name); teardown.sh terminates only those. */
+  launchTagKey: string;
   /** scripts/lib.sh names each security configuration `<prefix>-v<version>-<hash of the filled document>`. */
   securityConfigurationPrefix: string;
   /** Tags of every resource the project creates, and the project tag alone (stacks, roles, cluster). */
@@ -129,6 +134,7 @@ export function buildModel(answers: Answers, state: State): Model {
       s3KeyShell: certsS3KeyFor('${CERTIFICATE_VERSION}'),
     },
     clusterName: `${p}-cluster`,
+    launchTagKey: LAUNCH_TAG_KEY,
     securityConfigurationPrefix: p,
     tags: {
       project: [projectTag],
