@@ -23,6 +23,9 @@ function stubAws(): string {
       'case "$*" in',
       '  *"describe-cluster"*"StateChangeReason"*) printf "VALIDATION_ERROR\\tThe key pair is invalid\\n" ;;',
       '  *"describe-cluster"*"Status.State"*) echo "$STUB_STATE" ;;',
+      '  *"get-caller-identity"*) echo 123456789012 ;;',
+      '  *"get-bucket-encryption"*) echo arn:aws:kms:us-east-1:123456789012:key/old ;;',
+      '  *"kms describe-key"*) echo "$STUB_STATE" ;;',
       '  *) echo None ;;',
       'esac',
       '',
@@ -68,6 +71,23 @@ describe('emitted scripts: waits, guards, access commands (no AWS)', () => {
     const r = lib('active_cluster_id', 'WAITING');
     assert.match(r.calls, /emr list-clusters --cluster-states STARTING BOOTSTRAPPING RUNNING WAITING /);
     assert.doesNotMatch(r.calls, /--active/);
+  });
+
+  it('deploy.sh refuses to start when the bucket is encrypted under a key pending deletion, saying how to recover', () => {
+    const logFile = join(tempDir(), 'aws.log');
+    const r = run('bash', [join(dir, 'scripts', 'deploy.sh')], {
+      cwd: dir,
+      env: isolatedEnv({ PATH: `${bin}:${process.env.PATH ?? ''}`, STUB_STATE: 'PendingDeletion', STUB_LOG: logFile }),
+    });
+    assert.notEqual(r.status, 0);
+    assert.match(
+      r.stderr,
+      /is encrypted under KMS key arn:aws:kms:us-east-1:123456789012:key\/old, which is PendingDeletion/,
+    );
+    assert.match(r.stderr, /aws kms cancel-key-deletion --region us-east-1 --key-id arn:aws:kms:\S+:key\/old/);
+    assert.match(r.stderr, /scripts\/teardown\.sh --delete-data/);
+    assert.match(r.stderr, /preflight found 1 problem\(s\) above; nothing was created/);
+    assert.doesNotMatch(readFileSync(logFile, 'utf8'), /create-|put-|update-/, 'only read calls were made');
   });
 
   it('teardown.sh refuses --delete-keys without --delete-data unless --force', () => {
