@@ -24,6 +24,8 @@ function stubAws(): string {
       '  *"describe-cluster"*"StateChangeReason"*) printf "VALIDATION_ERROR\\tThe key pair is invalid\\n" ;;',
       '  *"describe-cluster"*"Status.State"*) echo "$STUB_STATE" ;;',
       '  *"get-caller-identity"*) echo 123456789012 ;;',
+      '  *"describe-network-interfaces"*) printf "eni-1\\teni-2\\n" ;;',
+      '  *"SecurityGroupId"*) echo sg-1 ;;',
       '  *"get-bucket-encryption"*) echo arn:aws:kms:us-east-1:123456789012:key/old ;;',
       '  *"kms describe-key"*) echo "$STUB_STATE" ;;',
       '  *) echo None ;;',
@@ -88,6 +90,28 @@ describe('emitted scripts: waits, guards, access commands (no AWS)', () => {
     assert.match(r.stderr, /scripts\/teardown\.sh --delete-data/);
     assert.match(r.stderr, /preflight found 1 problem\(s\) above; nothing was created/);
     assert.doesNotMatch(readFileSync(logFile, 'utf8'), /create-|put-|update-/, 'only read calls were made');
+  });
+
+  it("teardown.sh waits for EMR's network interfaces with progress lines and gives up after --wait-timeout", () => {
+    const logFile = join(tempDir(), 'aws.log');
+    const started = Date.now();
+    const r = run('bash', [join(dir, 'scripts', 'teardown.sh'), '--wait-timeout', '2'], {
+      cwd: dir,
+      env: isolatedEnv({ PATH: `${bin}:${process.env.PATH ?? ''}`, STUB_STATE: 'WAITING', STUB_LOG: logFile }),
+    });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /2 network interface\(s\) still in the EMR security groups: eni-1\s+eni-2/);
+    assert.match(r.stderr, /network interfaces eni-1\s+eni-2 are still in use after 2s/);
+    assert.match(
+      readFileSync(logFile, 'utf8'),
+      /ec2 describe-network-interfaces --filters Name=group-id,Values=sg-1,sg-1,sg-1/,
+    );
+    assert.doesNotMatch(
+      readFileSync(logFile, 'utf8'),
+      /delete-stack/,
+      'the network stack is not deleted while they remain',
+    );
+    assert.ok(Date.now() - started < 20_000);
   });
 
   it('teardown.sh refuses --delete-keys without --delete-data unless --force', () => {
