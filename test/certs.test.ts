@@ -116,6 +116,8 @@ describe('certificates made at scaffold time, checked with openssl', () => {
       assert.deepEqual(listing, ['privateKey.pem', 'certificateChain.pem', 'trustedCertificates.pem']);
       for (const name of listing) {
         const inZip = run('unzip', ['-p', join(dir, 'certs.zip'), name]).stdout;
+        assert.doesNotMatch(inZip, /\r/, `${name} has LF line endings, as OpenSSL writes them`);
+        assert.match(inZip, /^-----BEGIN [A-Z ]+-----\n[A-Za-z0-9+/=\n]+-----END [A-Z ]+-----\n$/);
         assert.equal(inZip, readFileSync(join(dir, name), 'utf8'), `${name} in the zip equals the loose file`);
       }
       assert.equal(statSync(join(dir, 'privateKey.pem')).mode & 0o777, 0o600);

@@ -20,8 +20,7 @@ describe('emitted repository, end to end on moto_server', () => {
 
   before(async () => {
     moto = await startMoto();
-    dir = generateProject(['--s3-encryption-mode', 'SSE-KMS']);
-    q(['ec2', 'create-key-pair', '--key-name', 'secure-emr']);
+    dir = generateProject();
   });
   after(() => moto?.stop());
 
@@ -39,6 +38,26 @@ describe('emitted repository, end to end on moto_server', () => {
     const r = script('deploy.sh', [], moto.env({ PATH: '/usr/bin:/bin' }));
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /the AWS CLI \(aws\) is not installed/);
+  });
+
+  it('deploy.sh preflight: a missing key pair (and, with emr-defaults, missing roles) fails naming each with its fix; nothing is created', () => {
+    const defaults = generateProject(['--iam-roles', 'emr-defaults']);
+    const r = run('bash', [join(defaults, 'scripts', 'deploy.sh')], { cwd: defaults, env: moto.env() });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /EC2 key pair secure-emr does not exist in us-east-1/);
+    assert.match(r.stderr, /aws ec2 create-key-pair --region us-east-1 --key-name secure-emr --query KeyMaterial/);
+    assert.match(r.stderr, /IAM role EMR_DefaultRole_V2 \(the EMR service role\) does not exist/);
+    assert.match(r.stderr, /aws iam attach-role-policy --role-name EMR_DefaultRole_V2 .*AmazonEMRServicePolicy_v2/);
+    assert.match(r.stderr, /IAM role EMR_EC2_DefaultRole .* does not exist[\s\S]*aws emr create-default-roles/);
+    assert.match(r.stderr, /IAM instance profile EMR_EC2_DefaultRole does not exist/);
+    assert.match(r.stderr, /preflight found 4 problem\(s\) above; nothing was created/);
+    const project = script('deploy.sh');
+    assert.notEqual(project.status, 0);
+    assert.match(project.stderr, /EC2 key pair secure-emr does not exist/);
+    assert.doesNotMatch(project.stderr, /IAM role/, 'project mode creates its own roles');
+    assert.equal(q(['s3api', 'list-buckets', '--query', 'length(Buckets)']), '0', 'no bucket');
+    assert.equal(q(['cloudformation', 'list-stacks', '--query', 'length(StackSummaries)']), '0', 'no stack');
+    q(['ec2', 'create-key-pair', '--key-name', 'secure-emr']);
   });
 
   it('deploy.sh creates everything; run-jobs.sh, verify-encryption.sh and teardown.sh work', () => {
@@ -200,6 +219,30 @@ describe('emitted repository, end to end on moto_server', () => {
     assert.match(again.stderr, /already up/);
     assert.deepEqual(snapshot(), first);
 
+    // Clusters the project did not launch: another name, and the same name without deploy.sh's launch tag. No
+    // script may count, use or terminate them.
+    const foreign = (name: string) =>
+      q([
+        'emr',
+        'create-cluster',
+        '--name',
+        name,
+        '--release-label',
+        'emr-7.14.0',
+        '--instance-type',
+        'm5.xlarge',
+        '--instance-count',
+        '1',
+        '--no-auto-terminate',
+        '--tags',
+        'project=secure-emr',
+        '--query',
+        'ClusterId',
+        '--output',
+        'text',
+      ]);
+    const others = [foreign('someone-elses-cluster'), foreign('secure-emr-cluster')];
+
     // moto accepts steps but never runs them (the first stays RUNNING, the rest PENDING): submit without waiting,
     // and check that waiting gives up with a non-zero exit when the steps do not finish.
     const jobs = script('run-jobs.sh', ['--no-wait']);
@@ -210,48 +253,110 @@ describe('emitted repository, end to end on moto_server', () => {
     const waited = script('run-jobs.sh', ['--timeout', '1']);
     assert.notEqual(waited.status, 0);
     assert.match(waited.stderr, /still (PENDING|RUNNING) after 1s/);
+    const runId = readFileSync(join(dir, '.build', 'last-run-id'), 'utf8').trim();
+    assert.match(runId, /^\d{8}T\d{6}Z$/);
 
-    // moto runs no job, so no output exists: verify-encryption.sh must say so and fail...
+    // moto runs no job, so no output of the latest run exists: verify-encryption.sh must say so and fail.
     const early = script('verify-encryption.sh');
     assert.notEqual(early.status, 0);
     assert.match(early.stderr, /ok +cluster j-\S+ uses secure-emr-/);
+    assert.match(early.stderr, /ok +cluster j-\S+ keeps EMRFS for s3:\/\/ \(core-site fs\.s3\.impl\)/);
     assert.match(early.stderr, /ok +s3:\/\/\S+certs\.zip equals certs\/certs\.zip/);
-    assert.match(early.stderr, /FAIL +no job output/);
-    // ...and with output written as EMRFS writes it under SSE-KMS (the object encrypted with the S3 key), pass;
-    // an object under another key fails.
+    assert.match(early.stderr, new RegExp(`FAIL +no pyspark output of run ${runId}`));
+
+    // Output as the connectors write it under CSE-KMS. The envelope is made with real KMS calls: a data key from
+    // GenerateDataKey under an encryption context equal to the material description, its ciphertext in
+    // x-amz-key-v2 (the body is not really AES-GCM-encrypted: verify-encryption.sh checks the envelope and the key
+    // behind it, not the ciphertext).
+    const metadataFile = join(tempDir(), 'metadata.json');
+    const putEnveloped = (key: string, wrap: 'kms' | 'kms+context' | 'none', kmsKey = s3Key) => {
+      const args = ['s3api', 'put-object', '--bucket', BUCKET, '--key', key, '--body', part];
+      if (wrap !== 'none') {
+        const matdesc = JSON.stringify(
+          wrap === 'kms' ? { kms_cmk_id: kmsKey } : { 'aws:x-amz-cek-alg': 'AES/GCM/NoPadding' },
+        );
+        const blob = q([
+          'kms',
+          'generate-data-key',
+          '--key-id',
+          kmsKey,
+          '--key-spec',
+          'AES_256',
+          '--encryption-context',
+          matdesc,
+          '--query',
+          'CiphertextBlob',
+          '--output',
+          'text',
+        ]);
+        writeFileSync(
+          metadataFile,
+          JSON.stringify({
+            'x-amz-key-v2': blob,
+            'x-amz-wrap-alg': wrap,
+            'x-amz-matdesc': matdesc,
+            'x-amz-cek-alg': 'AES/GCM/NoPadding',
+            'x-amz-iv': 'AAAAAAAAAAAAAAAA',
+            'x-amz-tag-len': '128',
+          }),
+        );
+        args.push('--metadata', `file://${metadataFile}`);
+      }
+      q(args);
+    };
     const part = join(dir, 'data', 'cars.csv');
-    q([
-      's3api',
-      'put-object',
-      '--bucket',
-      BUCKET,
-      '--key',
-      'output/pyspark/run1/part-00000.csv',
-      '--body',
-      part,
-      '--server-side-encryption',
-      'aws:kms',
-      '--ssekms-key-id',
-      s3Key,
-    ]);
-    const ok = script('verify-encryption.sh');
-    assert.equal(ok.status, 0, ok.stderr);
-    assert.match(ok.stderr, /part-00000\.csv is encrypted with SSE-KMS/);
-    q([
-      's3api',
-      'put-object',
-      '--bucket',
-      BUCKET,
-      '--key',
-      'output/pyspark/run1/part-00001.csv',
-      '--body',
-      part,
-      '--server-side-encryption',
-      'aws:kms',
-      '--ssekms-key-id',
-      diskKey,
-    ]);
-    assert.notEqual(script('verify-encryption.sh').status, 0);
+    putEnveloped(`output/pyspark/${runId}/part-00000.csv`, 'kms+context');
+    putEnveloped(`output/hive/${runId}/cars_by_cylinders/000000_0`, 'kms');
+    putEnveloped(`output/pyspark/${runId}/part-00001.csv`, 'kms+context', diskKey);
+    putEnveloped(`output/pyspark/${runId}/part-00002.csv`, 'none');
+    putEnveloped('output/pyspark/20200101T000000Z/part-00000.csv', 'none');
+    // moto launches the EMR and bastion instances with HttpTokens optional (real EMR applies the security
+    // configuration's IMDSv2 setting, the stack the bastion's MetadataOptions): set it as AWS would.
+    const instances = q([
+      'ec2',
+      'describe-instances',
+      '--filters',
+      'Name=instance-state-name,Values=running',
+      '--query',
+      'Reservations[].Instances[].InstanceId',
+      '--output',
+      'text',
+    ])
+      .split(/\s+/)
+      .filter(Boolean);
+    for (const id of instances)
+      q(['ec2', 'modify-instance-metadata-options', '--instance-id', id, '--http-tokens', 'required']);
+    const verified = script('verify-encryption.sh');
+    assert.notEqual(verified.status, 0);
+    assert.match(
+      verified.stderr,
+      new RegExp(
+        `ok +output/pyspark/${runId}/part-00000\\.csv is client-side encrypted \\(S3 Encryption Client v3 envelope\\), data key wrapped by ${s3Key}`,
+      ),
+      'an S3 Encryption Client v3 envelope under the project key passes',
+    );
+    assert.match(
+      verified.stderr,
+      new RegExp(`ok +output/hive/${runId}/cars_by_cylinders/000000_0 is client-side encrypted \\(EMRFS envelope\\)`),
+    );
+    assert.match(
+      verified.stderr,
+      /FAIL +output\/pyspark\/\S+\/part-00001\.csv has a kms\+context envelope whose data key was not wrapped by/,
+      'an envelope under another key fails',
+    );
+    assert.match(verified.stderr, /FAIL +output\/pyspark\/\S+\/part-00002\.csv has no client-side encryption envelope/);
+    assert.doesNotMatch(verified.stderr, /20200101T000000Z/, 'stale output of an earlier run is not counted');
+    assert.match(verified.stderr, /ok +instance i-\S+ requires IMDSv2/);
+    assert.match(verified.stderr, /ok +the bucket's default encryption is SSE-KMS under/);
+    assert.match(verified.stderr, /Not provable from the AWS APIs; check on a node[\s\S]*LUKS[\s\S]*18480/);
+    // moto creates EMR instances' EBS volumes unencrypted and has no way to encrypt them: that check fails here
+    // (on AWS, EnableEbsEncryption makes them encrypted with the disk key). Every other failure is one planted above.
+    const failures = verified.stderr.split('\n').filter((l) => l.startsWith('FAIL'));
+    assert.ok(failures.some((l) => /EBS volume vol-\S+ is not encrypted with the disk key/.test(l)));
+    assert.deepEqual(
+      failures.filter((l) => !/EBS volume/.test(l)).map((l) => /part-0000\d/.exec(l)?.[0]),
+      ['part-00001', 'part-00002'],
+    );
 
     // Rotation with OpenSSL alone (issue 10): scripts/generate-certs.sh, then CERTIFICATE_VERSION raised by hand in
     // scripts/project.env. deploy.sh uploads the new zip to the new S3 key and creates a new security configuration
@@ -306,26 +411,37 @@ describe('emitted repository, end to end on moto_server', () => {
     // Teardown. moto does not terminate the EC2 instances an EMR cluster launched when the cluster terminates
     // (real EMR does), and they keep the VPC from being deleted: the test terminates them, as EMR would, and
     // runs teardown again.
-    let down = script('teardown.sh', ['--delete-keys', '--delete-data']);
+    // teardown.sh also waits for network interfaces in the EMR security groups; moto gives EMR's instances none
+    // there, so that wait ends at once (its timeout is tested in scripts.test.ts's kind, with wait_for_cluster).
+    let down = script('teardown.sh', ['--delete-keys', '--delete-data', '--wait-timeout', '30']);
+    assert.match(down.stderr, /no network interfaces left in the EMR security groups/);
     if (down.status !== 0) {
       assert.match(down.stderr, /DependencyViolation|has dependencies/, down.stderr);
       const leftovers = q([
-        'ec2',
-        'describe-instances',
-        '--filters',
-        'Name=instance-state-name,Values=running',
+        'emr',
+        'list-instances',
+        '--cluster-id',
+        clusterId,
         '--query',
-        "Reservations[].Instances[?!not_null(Tags[?Key=='aws:cloudformation:stack-name'])].InstanceId",
+        'Instances[].Ec2InstanceId',
         '--output',
         'text',
       ])
         .split(/\s+/)
         .filter(Boolean);
       if (leftovers.length) q(['ec2', 'terminate-instances', '--instance-ids', ...leftovers]);
-      down = script('teardown.sh', ['--delete-keys', '--delete-data']);
+      down = script('teardown.sh', ['--delete-keys', '--delete-data', '--wait-timeout', '30']);
     }
     assert.equal(down.status, 0, down.stderr);
-    assert.equal(q(['emr', 'list-clusters', '--active', '--query', 'length(Clusters)']), '0');
+    assert.equal(
+      q(['emr', 'describe-cluster', '--cluster-id', clusterId, '--query', 'Cluster.Status.State', '--output', 'text']),
+      'TERMINATED',
+    );
+    assert.deepEqual(
+      q(['emr', 'list-clusters', '--active', '--query', 'Clusters[].Id', '--output', 'text']).split(/\s+/).sort(),
+      [...others].sort(),
+      'clusters of other names, and of the same name not launched by this project, keep running',
+    );
     const stacks = q([
       'cloudformation',
       'list-stacks',
@@ -341,6 +457,7 @@ describe('emitted repository, end to end on moto_server', () => {
         'describe-instances',
         '--filters',
         'Name=instance-state-name,Values=running',
+        `Name=vpc-id,Values=${vpcId}`,
         '--query',
         'length(Reservations[].Instances[])',
       ]),
@@ -355,9 +472,6 @@ describe('emitted repository, end to end on moto_server', () => {
       0,
       'bucket deleted with --delete-data',
     );
-    assert.match(
-      readFileSync(join(dir, 'ssh-commands.txt'), 'utf8'),
-      /ssh -i ~\/.ssh\/secure-emr.pem -J ec2-user@\$BASTION hadoop@\$PRIMARY/,
-    );
+    assert.match(readFileSync(join(dir, 'ssh-commands.txt'), 'utf8'), /ProxyCommand="ssh -i \$KEY/);
   });
 });

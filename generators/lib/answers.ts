@@ -180,9 +180,9 @@ export const DECLARATIONS: Declarations = {
     kind: 'string',
     default: 'emr-7.14.0',
     message: 'EMR release label',
-    description: 'EMR release (emr-7.x recommended; the emr-spark-8 train is refused).',
+    description: 'EMR release: an emr-7.x label (6.x, 8.x and the emr-spark-8 train are refused).',
     check: v.releaseLabel,
-    schema: { pattern: '^emr-\\d+\\.\\d+\\.\\d+$' },
+    schema: { pattern: '^emr-7\\.\\d+\\.\\d+$' },
   },
   instanceType: {
     kind: 'string',

@@ -123,12 +123,20 @@ export async function generateKeyMaterial(req: CertificateRequest): Promise<KeyM
     { name: 'subjectAltName', altNames: names.map((value) => ({ type: 2, value })) },
     { name: 'subjectKeyIdentifier' },
   ]);
-  const privateKeyPem = forge.pki.privateKeyInfoToPem(
-    forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keys.privateKey)),
+  const privateKeyPem = withLf(
+    forge.pki.privateKeyInfoToPem(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keys.privateKey))),
   );
   cert.sign(nativeSigner(createPrivateKey(privateKeyPem)), forge.md.sha256.create());
-  const certificatePem = forge.pki.certificateToPem(cert);
+  const certificatePem = withLf(forge.pki.certificateToPem(cert));
   return { privateKeyPem, certificatePem, zip: zipCertificates(privateKeyPem, certificatePem, notBefore) };
+}
+
+/**
+ * node-forge ends PEM lines with CRLF; OpenSSL and AWS's examples (emr-encryption-enable, "Providing certificates
+ * for encrypting data in transit") use LF, as every other tool on the nodes expects.
+ */
+export function withLf(pem: string): string {
+  return pem.replace(/\r\n/g, '\n');
 }
 
 /** The zip EMR downloads: the three PEM files at its root (for self-signed, the trusted set is the certificate). */

@@ -22,7 +22,7 @@ import { YO_RC_PATH, parseStoredConfig, storedConfigText } from './stored-config
 import { ProjectWriter, acquireLock, recoverStagedSet, writeStagedSet } from './writer.js';
 import type { Lock } from './writer.js';
 import { summaryLines } from './summary.js';
-import { releaseLabelWarning, sshNeedsConfirmation } from './validate.js';
+import { sshNeedsConfirmation } from './validate.js';
 import { emptyDecisions, manifestFile, planWrites } from './write-plan.js';
 import type { PlannedDecision } from './write-plan.js';
 
@@ -267,8 +267,6 @@ export abstract class SecureEmrGenerator extends Generator {
       ask: (known, specs) => this._ask(known, specs),
       log: (line) => this.log(line),
     });
-    const warning = releaseLabelWarning(answers.releaseLabel);
-    if (warning) this.log(`Warning: ${warning}.`);
     if (sshNeedsConfirmation(answers.sshCidr)) {
       this.log(
         `Warning: SSH to the bastion is open to a wide public range (sshCidr ${answers.sshCidr}, confirmed). Narrow it as soon as you can.`,

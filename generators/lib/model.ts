@@ -33,6 +33,9 @@ export function certsS3KeyFor(version: number | string): string {
   return `certs/v${version}/certs.zip`;
 }
 
+/** The tag key of clusters deploy.sh launched; its value is the project's bucket (unique to the deployment). */
+export const LAUNCH_TAG_KEY = 'secure-emr:bucket';
+
 /** The tag AmazonEMRServicePolicy_v2 keys its EC2 permissions on. */
 export const EMR_MANAGED_TAG: Tag = { Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' };
 
@@ -46,12 +49,18 @@ export const PORTS = {
   nodesToService: 9443,
 } as const;
 
-/** Web UIs on the primary node that ssh-commands.txt forwards. */
-export const WEB_UIS: ReadonlyArray<{ port: number; name: string }> = [
-  { port: 8088, name: 'YARN ResourceManager' },
-  { port: 18080, name: 'Spark history server' },
-  { port: 10002, name: 'HiveServer2 UI' },
-  { port: 20888, name: 'YARN proxy (Spark UI)' },
+/**
+ * Web UIs on the primary node that ssh-commands.txt forwards, with the scheme they answer on when in-transit
+ * encryption is on. The Spark History Server serves TLS on spark.ssl.history.port 18480, not 18080 ("Understanding
+ * in-transit encryption", emr-encryption-support-matrix, Spark: "Spark History Server | spark.ssl.history.port |
+ * 18480 | TLS | emr-7.0.0+"). The other three are forwarded on their default ports (emr-web-interfaces); whether
+ * a release moves one of them to HTTPS is to be checked against that matrix (not verified here).
+ */
+export const WEB_UIS: ReadonlyArray<{ port: number; name: string; scheme: 'http' | 'https' }> = [
+  { port: 8088, name: 'YARN ResourceManager', scheme: 'http' },
+  { port: 18480, name: 'Spark history server', scheme: 'https' },
+  { port: 10002, name: 'HiveServer2 UI', scheme: 'http' },
+  { port: 20888, name: 'YARN proxy (Spark UI)', scheme: 'http' },
 ];
 
 export interface Roles {
@@ -82,6 +91,8 @@ export interface Model {
     s3KeyShell: string;
   };
   clusterName: string;
+  /** The tag key deploy.sh marks its clusters with (value: the bucket name); teardown.sh terminates only those. */
+  launchTagKey: string;
   /** scripts/lib.sh names each security configuration `<prefix>-v<version>-<hash of the filled document>`. */
   securityConfigurationPrefix: string;
   /** Tags of every resource the project creates, and the project tag alone (stacks, roles, cluster). */
@@ -130,6 +141,7 @@ export function buildModel(answers: Answers, state: State): Model {
       s3KeyShell: certsS3KeyFor('${CERTIFICATE_VERSION}'),
     },
     clusterName: `${p}-cluster`,
+    launchTagKey: LAUNCH_TAG_KEY,
     securityConfigurationPrefix: p,
     tags: {
       project: [projectTag],

@@ -133,23 +133,27 @@ export const keyPairName: Check<string> = (value) =>
 export const instanceType: Check<string> = (value) =>
   /^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(value) ? undefined : 'expected an EC2 instance type such as m5.xlarge';
 
+/**
+ * The release line the emitted repository is right for: emr-7.x. Its endpoint policy names the 7.x package
+ * repositories (private-subnet-iampolicy: AL2023 repo from 7.0.0; 8.0.0 and emr-spark-8 also need the
+ * aws157-instance-data buckets), its security groups use the 7.x service-access ports (8443/9443, no longer
+ * used from emr-spark-8.0.0) and its jobs need Hive and EMRFS, which emr-spark-8 does not ship
+ * (emr-spark800-release). Other lines are refused until they are supported.
+ */
+export const SUPPORTED_RELEASE_MAJOR = 7;
+
 export const releaseLabel: Check<string> = (value) => {
   if (/^emr-spark-/.test(value)) {
-    return 'the emr-spark release train has no Hive and no EMRFS, which this project needs; use an emr-7.x label such as emr-7.14.0';
+    return 'the emr-spark release train has no Hive and no EMRFS, and its nodes need endpoints and buckets this project does not open; use an emr-7.x label such as emr-7.14.0 (aws emr list-release-labels --filters Prefix=emr-7)';
   }
   const match = /^emr-(\d+)\.(\d+)\.(\d+)$/.exec(value);
   if (!match) return 'expected emr-<major>.<minor>.<patch>, such as emr-7.14.0';
-  const [major, minor] = [Number(match[1]), Number(match[2])];
-  if (major < 6 || (major === 6 && minor < 2)) {
-    return 'IMDSv2-only and EBS encryption in the security configuration need emr-6.2.0 or later; use emr-7.x';
+  const major = Number(match[1]);
+  if (major !== SUPPORTED_RELEASE_MAJOR) {
+    return `only the emr-${SUPPORTED_RELEASE_MAJOR}.x line is supported (its package repositories, service ports and S3 connector are what this project configures); use a label such as emr-7.14.0 (aws emr list-release-labels --filters Prefix=emr-7)`;
   }
   return undefined;
 };
-
-/** A non-fatal note for labels that validate but are not the recommended line. */
-export function releaseLabelWarning(value: string): string | undefined {
-  return /^emr-7\./.test(value) ? undefined : `releaseLabel ${value} is accepted, but emr-7.x is recommended`;
-}
 
 export function integerIn(min: number, max: number): Check<number> {
   return (value) =>
