@@ -17,7 +17,7 @@ async function main(argv: string[]): Promise<number> {
   const { UsageError, checkArgs, helpText, unknownGenerator } = await import('../generators/lib/cli.js');
   const first = argv[0];
   const name = first !== undefined && !first.startsWith('-') ? first : 'app';
-  const rest = first === name ? argv.slice(1) : argv;
+  let rest = first === name ? argv.slice(1) : argv;
   try {
     if (!GENERATOR_NAMES.includes(name)) throw unknownGenerator(name);
     const parsed = checkArgs(name, rest);
@@ -29,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${packageVersion()}\n`);
       return 0;
     }
+    rest = parsed.args;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`secure-emr: ${error.message}\n`);

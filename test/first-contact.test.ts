@@ -108,6 +108,8 @@ describe('unknown options and misspelt subcommands', () => {
       {
         help: false,
         version: false,
+        args: ['--no-offline', '--force=true', '--region=eu-west-1'],
+        repeated: { region: 'eu-west-1' },
       },
     );
     assert.equal(checkArgs('certs', ['--rotate', '-h']).help, true);
@@ -238,6 +240,20 @@ describe('the emitted Makefile', () => {
   });
 });
 
+describe('the commands the READMEs give', () => {
+  it('the package README gives the published commands and the root note; the emitted README never says npx secure-emr', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    assert.ok(readme.includes('npm install -g yo generator-secure-emr'));
+    assert.ok(readme.includes('npx -p generator-secure-emr secure-emr'));
+    assert.match(readme, /yo` refuses root|refuses root|as root, `yo` drops to uid 1000/);
+    assert.doesNotMatch(readme, /npx secure-emr/);
+    const emitted = readFileSync(join(generateProject(), 'README.md'), 'utf8');
+    assert.doesNotMatch(emitted, /npx secure-emr/);
+    assert.ok(emitted.includes('npx -p generator-secure-emr secure-emr'));
+    assert.ok(emitted.includes('aws ec2 create-key-pair --region us-east-1 --key-name secure-emr'));
+  });
+});
+
 describe('defaults from the environment', () => {
   it('region from AWS_REGION, else AWS_DEFAULT_REGION, ignoring invalid values', () => {
     assert.equal(regionFromEnvironment({ AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'us-west-2' }), 'eu-west-1');
@@ -250,6 +266,13 @@ describe('defaults from the environment', () => {
     assert.equal(projectNameFromFolder('/home/me/payments-emr'), 'payments-emr');
     assert.equal(projectNameFromFolder('/home/me/My EMR'), undefined);
     assert.equal(projectNameFromFolder('/tmp/Tsecure-emr-x1'), undefined);
+  });
+
+  it('an option repeated with the same value counts once', () => {
+    const dir = tempDir();
+    const r = secureEmr(dir, [...BASE_ARGS, '--region', 'eu-west-1', '--region=eu-west-1', '--offline']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(readFileSync(join(dir, '.yo-rc.json'), 'utf8'), /"region": "eu-west-1"/);
   });
 
   it('a run takes both when not given', () => {

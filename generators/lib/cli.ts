@@ -137,6 +137,10 @@ export class UsageError extends Error {
 export interface ParsedArgs {
   help: boolean;
   version: boolean;
+  /** The arguments with a repeated option (same value) given once: Yeoman would join the repeats. */
+  args: string[];
+  /** Options with a value given more than once (the same value), by name: that value. */
+  repeated: Record<string, string>;
 }
 
 /**
@@ -149,7 +153,7 @@ export function checkArgs(generator: string, args: readonly string[], extraKnown
   const byName = new Map(options.map((o) => [o.name, o]));
   const extra = new Set(extraKnown);
   const seen = new Map<string, string>();
-  const parsed: ParsedArgs = { help: false, version: false };
+  const parsed: ParsedArgs = { help: false, version: false, args: [], repeated: {} };
   const hint = `Run \`secure-emr${generator === 'app' ? '' : ` ${generator}`} --help\` for the options.`;
   const unknown = (flag: string, word: string): UsageError => {
     const suggestion = closest(word, [...byName.keys()]);
@@ -157,19 +161,22 @@ export function checkArgs(generator: string, args: readonly string[], extraKnown
       `unknown option ${flag}${suggestion ? `; did you mean --${suggestion}?` : '.'}${suggestion ? '' : `\n${hint}`}`,
     );
   };
-  const remember = (name: string, value: string): void => {
+  /** Records an option; false when it repeats one already given (same value): the caller drops it. */
+  const remember = (name: string, value: string, flag = false): boolean => {
     const before = seen.get(name);
     if (before !== undefined && before !== value)
       throw new UsageError(`--${name} given twice with different values ("${before}" and "${value}"); give it once.`);
     seen.set(name, value);
+    if (before !== undefined && !flag) parsed.repeated[name] = value;
+    return before === undefined;
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     if (arg === '--') throw new UsageError(`unexpected "--": this command takes options only. ${hint}`);
     if (/^-[A-Za-z]$/.test(arg)) {
       const long = ALIASES[arg.slice(1)];
-      if (!long) throw new UsageError(`unknown option ${arg}. ${hint}`);
-      parsed[long as keyof ParsedArgs] = true;
+      if (long !== 'help' && long !== 'version') throw new UsageError(`unknown option ${arg}. ${hint}`);
+      parsed[long] = true;
       continue;
     }
     if (!arg.startsWith('--')) {
@@ -185,7 +192,10 @@ export function checkArgs(generator: string, args: readonly string[], extraKnown
     const eq = arg.indexOf('=');
     let name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
     let inline = eq === -1 ? undefined : arg.slice(eq + 1);
-    if (extra.has(name) || (name.startsWith('no-') && extra.has(name.slice(3)))) continue;
+    if (extra.has(name) || (name.startsWith('no-') && extra.has(name.slice(3)))) {
+      parsed.args.push(arg);
+      continue;
+    }
     let option = byName.get(name);
     if (!option && name.startsWith('no-') && byName.get(name.slice(3))?.boolean) {
       option = byName.get(name.slice(3));
@@ -200,7 +210,7 @@ export function checkArgs(generator: string, args: readonly string[], extraKnown
           `--${name} is a flag and takes no value (got "${inline}"); use --${name} or --no-${name}.`,
         );
       const value = inline ?? 'true';
-      remember(name, value);
+      if (remember(name, value, true)) parsed.args.push(arg);
       if (name === 'help' || name === 'version') parsed[name] = value === 'true';
       continue;
     }
@@ -214,7 +224,7 @@ export function checkArgs(generator: string, args: readonly string[], extraKnown
       value = next;
       i++;
     }
-    remember(name, value);
+    if (remember(name, value)) parsed.args.push(...(inline === undefined ? [arg, value] : [arg]));
   }
   return parsed;
 }

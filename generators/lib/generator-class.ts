@@ -72,7 +72,8 @@ export abstract class SecureEmrGenerator extends Generator {
   private decisions: Record<PlannedDecision, string[]> = emptyDecisions();
   private readonly notes: string[] = [];
   /** A subgenerator run where no project is found: refused in initializing, before any question. */
-  private noProjectFrom: string | undefined;
+  /** Options given twice with the same value on yo's command line (see _checkYoCommandLine). */
+  private repeatedOptions: Record<string, string> = {};
 
   constructor(args: string[], options: Generator['options']) {
     // customInstallTask: no package manager install (and no "No change to package.json" line): nothing to install.
@@ -93,6 +94,9 @@ export abstract class SecureEmrGenerator extends Generator {
   /** An option by its CLI name, whether it came from argv (kebab-case) or from code (camelCase). */
   private flag(name: string): unknown {
     const options = this.options as Record<string, unknown>;
+    // Under yo an option given twice (same value, or the check refused it) arrives joined: take the one value.
+    const repeated = this.repeatedOptions[name];
+    if (repeated !== undefined) return repeated;
     return options[name] ?? options[camel(name)];
   }
 
@@ -178,10 +182,12 @@ export abstract class SecureEmrGenerator extends Generator {
     if (basename(script) !== 'yo' && basename(script) !== 'cli.js') return;
     if (!namespace.startsWith('secure-emr')) return;
     try {
-      if (checkArgs(this.generatorName, rest, YEOMAN_OPTIONS).version) {
+      const parsed = checkArgs(this.generatorName, rest, YEOMAN_OPTIONS);
+      if (parsed.version) {
         process.stdout.write(`${packageVersion()}\n`);
         process.exit(0);
       }
+      this.repeatedOptions = parsed.repeated;
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       process.stderr.write(
