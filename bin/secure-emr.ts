@@ -1,6 +1,6 @@
 /**
  * `secure-emr [app|<subgenerator>] [options]`: runs the generators from code, without yo (no root check, no
- * update notifier, faster start). Exit code 0 on success, 1 on any failure, 2 on a usage error.
+ * update notifier, faster start). Exit code 0 on success, 1 on any failure, 2 on a usage error, 130 on Ctrl-C.
  */
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 17)) {
@@ -27,35 +27,38 @@ if (major < 20 || (major === 20 && minor < 17)) {
   if (bits !== undefined) startRsaKey(bits);
 }
 
-function usage(generators: readonly string[]): string {
-  return [
-    'Usage: secure-emr [generator] [options]',
-    '',
-    `Generators: ${generators.join(', ')} (default: app, the whole project)`,
-    'Common options: --answers FILE, --defaults, --offline, --dry-run, --force; one --<answer> option per answer.',
-    'Run `secure-emr <generator> --help` for every option of a generator.',
-  ].join('\n');
-}
+/** Set here so that the generators do not check the arguments again (they do under yo). */
+const ARGV_CHECKED = Symbol.for('generator-secure-emr.argv-checked');
 
 async function main(argv: string[]): Promise<number> {
   const { PACKAGE_ROOT, packageVersion } = await import('../generators/lib/paths.js');
-  if (argv[0] === '--version' || argv[0] === '-v') {
-    process.stdout.write(`${packageVersion()}\n`);
-    return 0;
-  }
+  const { GENERATOR_NAMES } = await import('../generators/lib/registry.js');
+  const { UsageError, checkArgs, helpText, unknownGenerator } = await import('../generators/lib/cli.js');
   const first = argv[0];
   const name = first !== undefined && !first.startsWith('-') ? first : 'app';
-  const rest = first === name ? argv.slice(1) : argv;
-  const { GENERATOR_NAMES } = await import('../generators/lib/registry.js');
-  const generators = [...GENERATOR_NAMES];
-  if (!generators.includes(name)) {
-    process.stderr.write(`secure-emr: unknown generator "${name}".\n${usage(generators)}\n`);
-    return 2;
+  let rest = first === name ? argv.slice(1) : argv;
+  try {
+    if (!GENERATOR_NAMES.includes(name)) throw unknownGenerator(name);
+    const parsed = checkArgs(name, rest);
+    if (parsed.help) {
+      process.stdout.write(`${helpText(name, 'bin')}\n`);
+      return 0;
+    }
+    if (parsed.version) {
+      process.stdout.write(`${packageVersion()}\n`);
+      return 0;
+    }
+    rest = parsed.args;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`secure-emr: ${error.message}\n`);
+    return error.exitCode;
   }
+  (globalThis as Record<symbol, unknown>)[ARGV_CHECKED] = true;
   const { createEnv } = await import('yeoman-environment');
   const { generatorClass } = await import('../generators/lib/generator-class.js');
   const env = createEnv({ skipInstall: true });
-  for (const g of generators)
+  for (const g of GENERATOR_NAMES)
     env.register(generatorClass(g), { namespace: `secure-emr:${g}`, packagePath: PACKAGE_ROOT });
   await env.run([`secure-emr:${name}`, ...rest]);
   return 0;

@@ -21,7 +21,19 @@ import { securityConfigurationDocument } from '../generators/security-configurat
 import { ROOT, run } from './support/helpers.js';
 
 function answers(extra: Partial<Answers> = {}): Answers {
-  return finalize(fillDefaults({ accountId: '123456789012', sshCidr: '203.0.113.0/24', ...extra }, true));
+  // projectName and region given: their defaults come from the folder and the environment.
+  return finalize(
+    fillDefaults(
+      {
+        projectName: 'secure-emr',
+        region: 'us-east-1',
+        accountId: '123456789012',
+        sshCidr: '203.0.113.0/24',
+        ...extra,
+      },
+      true,
+    ),
+  );
 }
 const model = (extra: Partial<Answers> = {}, version = 1): Model =>
   buildModel(answers(extra), { certificateVersion: version });

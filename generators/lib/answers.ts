@@ -2,6 +2,7 @@
  * THE answer declarations. Each entry drives the prompt, the CLI option, validation on every path, the JSON
  * Schema (answers.schema.json) and the answers tables in both READMEs. Add a field here and nowhere else.
  */
+import { basename } from 'node:path';
 import * as v from './validate.js';
 import type { Check } from './validate.js';
 
@@ -53,6 +54,8 @@ interface SpecFields<K extends AnswerName> {
   description: string;
   /** A fixed value, a value derived from earlier answers, or none (the user must give it). */
   default?: Answers[K] | ((earlier: Partial<Answers>) => Answers[K] | undefined);
+  /** How --help and the README describe a derived default (a function), e.g. `this folder's name`. */
+  defaultText?: string;
   choices?: readonly NonNullable<Answers[K]>[];
   check: Check<NonNullable<Answers[K]>>;
   /** Extra JSON Schema keywords (pattern, bounds) mirrored from `check` for editors. */
@@ -71,12 +74,26 @@ export type Declarations = { [K in AnswerName]-?: Declaration<K> };
 
 export type AnswerSpec = { [K in AnswerName]-?: Declaration<K> & { name: K } }[AnswerName];
 
+/** The folder's name as a project name, when it is one (`my-emr`), else undefined (`My EMR`, `tmp.x1Y`). */
+export function projectNameFromFolder(folder: string): string | undefined {
+  const name = basename(folder);
+  return v.projectName(name) === undefined ? name : undefined;
+}
+
+/** The region the AWS CLI would use, from the environment, when it is a valid region. */
+export function regionFromEnvironment(env: Record<string, string | undefined>): string | undefined {
+  for (const value of [env.AWS_REGION, env.AWS_DEFAULT_REGION])
+    if (value !== undefined && value !== '' && v.region(value) === undefined) return value;
+  return undefined;
+}
+
 const cidrSchema = { pattern: '^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$' };
 
 export const DECLARATIONS: Declarations = {
   projectName: {
     kind: 'string',
-    default: 'secure-emr',
+    default: () => projectNameFromFolder(process.cwd()) ?? 'secure-emr',
+    defaultText: "this folder's name when it is a valid project name, else secure-emr",
     message: 'Project name (names stacks, roles and keys)',
     description: 'Short name used as the prefix of stacks, roles, keys and the cluster.',
     check: v.projectName,
@@ -84,7 +101,8 @@ export const DECLARATIONS: Declarations = {
   },
   region: {
     kind: 'string',
-    default: 'us-east-1',
+    default: () => regionFromEnvironment(process.env) ?? 'us-east-1',
+    defaultText: 'AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1',
     message: 'AWS region',
     description: 'Region of every resource; it also decides the certificate names.',
     check: v.region,
@@ -304,41 +322,63 @@ export interface Problem {
   message: string;
 }
 
-/** Rules that relate several answers. Each reports against the field the user should change. */
-export function crossFieldProblems(a: Answers): Problem[] {
+/**
+ * Rules that relate several answers. Each reports against the field the user should change. A rule whose
+ * answers are not all known yet (a prompt in progress) is skipped, so the prompts can check each answer
+ * against the earlier ones (`crossFieldProblemsOf`).
+ */
+export function crossFieldProblems(a: Partial<Answers>): Problem[] {
   const problems: Problem[] = [];
-  const vpc = v.parseCidr(a.vpcCidr);
-  const pub = v.parseCidr(a.publicSubnetCidr);
-  const priv = v.parseCidr(a.privateSubnetCidr);
-  if (typeof vpc !== 'string' && typeof pub !== 'string' && !v.cidrContains(vpc, pub)) {
+  const cidr = (text: string | undefined): v.Cidr | undefined => {
+    if (text === undefined) return undefined;
+    const parsed = v.parseCidr(text);
+    return typeof parsed === 'string' ? undefined : parsed;
+  };
+  const vpc = cidr(a.vpcCidr);
+  const pub = cidr(a.publicSubnetCidr);
+  const priv = cidr(a.privateSubnetCidr);
+  if (vpc && pub && !v.cidrContains(vpc, pub)) {
     problems.push({
       field: 'publicSubnetCidr',
       message: `"${a.publicSubnetCidr}" is not inside vpcCidr ${a.vpcCidr}; choose a block inside the VPC`,
     });
   }
-  if (typeof vpc !== 'string' && typeof priv !== 'string' && !v.cidrContains(vpc, priv)) {
+  if (vpc && priv && !v.cidrContains(vpc, priv)) {
     problems.push({
       field: 'privateSubnetCidr',
       message: `"${a.privateSubnetCidr}" is not inside vpcCidr ${a.vpcCidr}; choose a block inside the VPC`,
     });
   }
-  if (typeof pub !== 'string' && typeof priv !== 'string' && v.cidrsOverlap(pub, priv)) {
+  if (pub && priv && v.cidrsOverlap(pub, priv)) {
     problems.push({
       field: 'privateSubnetCidr',
       message: `"${a.privateSubnetCidr}" overlaps publicSubnetCidr ${a.publicSubnetCidr}; the subnets must not overlap`,
     });
   }
-  if (a.s3KeyAlias === a.diskKeyAlias) {
+  if (a.s3KeyAlias !== undefined && a.s3KeyAlias === a.diskKeyAlias) {
     problems.push({
       field: 'diskKeyAlias',
       message: `"${a.diskKeyAlias}" is the same as s3KeyAlias; the two keys need different aliases`,
     });
   }
-  if (v.sshNeedsConfirmation(a.sshCidr) && a.allowSshFromAnywhere !== true) {
+  if (a.sshCidr !== undefined && v.sshNeedsConfirmation(a.sshCidr) && a.allowSshFromAnywhere !== true) {
     problems.push({
       field: 'sshCidr',
       message: `"${a.sshCidr}" opens SSH to a wide range of the internet; give your own range (a /16 or narrower), or confirm with --allow-ssh-from-anywhere`,
     });
   }
   return problems;
+}
+
+/**
+ * The cross-field problems an answer brings, given the earlier ones: those that appear when it is added. While
+ * the answers are incomplete (`pending`), the SSH rule waits for its confirmation, which is asked right after.
+ */
+export function crossFieldProblemsOf(name: AnswerName, answers: Partial<Answers>, pending = true): Problem[] {
+  const without: Partial<Answers> = { ...answers };
+  delete without[name];
+  const check = (a: Partial<Answers>): Problem[] =>
+    crossFieldProblems(a).filter((p) => !(pending && p.field === 'sshCidr' && a.allowSshFromAnywhere === undefined));
+  const before = new Set(check(without).map((p) => `${p.field}\n${p.message}`));
+  return check(answers).filter((p) => !before.has(`${p.field}\n${p.message}`));
 }

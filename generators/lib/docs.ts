@@ -7,7 +7,7 @@ function defaultText(spec: AnswerSpec): string {
     return spec.default === undefined
       ? 'none (asked only when needed)'
       : `\`${String(spec.default)}\` (only when needed)`;
-  if (typeof spec.default === 'function') return 'derived';
+  if (typeof spec.default === 'function') return spec.defaultText ?? 'derived';
   if (spec.default === undefined) return 'none (required)';
   return `\`${String(spec.default)}\``;
 }

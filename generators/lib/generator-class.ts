@@ -3,11 +3,16 @@
  * in order (answer intake, state, the piece's `before` step, model, render, write plan, summary). Every decision
  * is made in those modules; this class only moves values between them and Yeoman's file system.
  */
-import { statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import Generator from 'yeoman-generator';
-import { ANSWER_SPECS, defaultFor, isRequired, optionName } from './answers.js';
+import { ANSWER_SPECS, optionName, regionFromEnvironment } from './answers.js';
 import type { AnswerSpec, Answers } from './answers.js';
-import { checkValue, intakeAnswers, promptValidator } from './answer-intake.js';
+import { intakeAnswers } from './answer-intake.js';
+import { RUN_OPTIONS, UsageError, YEOMAN_OPTIONS, checkArgs, helpText } from './cli.js';
+import { nextSteps } from './next-steps.js';
+import { askInOrder } from './prompts.js';
+import type { Question } from './prompts.js';
 import { readAnswersFile } from './answers-file.js';
 import { lookupAccountId } from './aws-account.js';
 import { MANIFEST_PATH, parseManifest } from './manifest.js';
@@ -26,23 +31,30 @@ import { sshNeedsConfirmation } from './validate.js';
 import { emptyDecisions, manifestFile, planWrites } from './write-plan.js';
 import type { PlannedDecision } from './write-plan.js';
 
-/** Flags every generator takes besides the answers. */
-export const RUN_OPTIONS = [
-  { name: 'answers', type: String, description: 'JSON file with answers (see answers.schema.json)' },
-  {
-    name: 'defaults',
-    type: Boolean,
-    description: 'Take the default for every answer not given; fail on those with none',
-  },
-  { name: 'offline', type: Boolean, description: 'Do not call STS to look up the account id' },
-  { name: 'interactive', type: Boolean, description: 'Ask the missing answers even when stdin is not a terminal' },
-  {
-    name: 'force',
-    type: Boolean,
-    description: 'Replace generated files you edited (key material still needs :certs --rotate)',
-  },
-  { name: 'dry-run', type: Boolean, description: 'Show what would be added, replaced or kept; write nothing' },
-] as const;
+export { RUN_OPTIONS };
+
+/** Set by the `secure-emr` bin, which checks its arguments before Yeoman runs; under yo the generator checks. */
+export const ARGV_CHECKED = Symbol.for('generator-secure-emr.argv-checked');
+
+/**
+ * The project root for a subgenerator: the nearest folder at or above `start` whose .yo-rc.json has a
+ * generator-secure-emr entry (as Yeoman finds .yo-rc.json), or undefined.
+ */
+export function findProjectRoot(start: string): string | undefined {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const file = join(dir, '.yo-rc.json');
+    if (existsSync(file)) {
+      try {
+        const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+        if (parsed['generator-secure-emr'] !== undefined) return dir;
+      } catch {
+        // A damaged .yo-rc.json: treated as the project, so that reading it says what is wrong and how to fix it.
+        return dir;
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
 
 function camel(name: string): string {
   return name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
@@ -66,9 +78,13 @@ export abstract class SecureEmrGenerator extends Generator {
   private writer!: ProjectWriter;
   private lock: Lock | undefined;
   private stored: Record<string, unknown> = {};
+  /** A subgenerator run where no project is found: refused in initializing, before any question. */
+  /** Options given twice with the same value on yo's command line (see _checkYoCommandLine). */
+  private repeatedOptions: Record<string, string> = {};
 
   constructor(args: string[], options: Generator['options']) {
-    super(args, options, { inheritTasks: true, unique: 'namespace' });
+    // customInstallTask: no package manager install (and no "No change to package.json" line): nothing to install.
+    super(args, options, { inheritTasks: true, unique: 'namespace', customInstallTask: true } as never);
     for (const spec of ANSWER_SPECS) {
       this.option(optionName(spec.name), {
         type: spec.kind === 'boolean' ? Boolean : String,
@@ -98,6 +114,9 @@ export abstract class SecureEmrGenerator extends Generator {
   /** An option by its CLI name, whether it came from argv (kebab-case) or from code (camelCase). */
   private flag(name: string): unknown {
     const options = this.options as Record<string, unknown>;
+    // Under yo an option given twice (same value, or the check refused it) arrives joined: take the one value.
+    const repeated = this.repeatedOptions[name];
+    if (repeated !== undefined) return repeated;
     return options[name] ?? options[camel(name)];
   }
 
@@ -111,6 +130,11 @@ export abstract class SecureEmrGenerator extends Generator {
     return Object.fromEntries((piece?.flags ?? []).map((f) => [f.name, this.flag(f.name) === true]));
   }
 
+  /** `--help` under yo: the same text as the bin's, for the yo command. */
+  override help(): string {
+    return helpText(this.generatorName, 'yo');
+  }
+
   // ---- tasks -------------------------------------------------------------------------------------------
 
   async initializing(): Promise<void> {
@@ -118,6 +142,9 @@ export abstract class SecureEmrGenerator extends Generator {
   }
 
   private async _initialize(): Promise<void> {
+    this._quietYeoman();
+    this._checkYoCommandLine();
+    this._locateProject();
     this.writer = new ProjectWriter(this.destinationRoot());
     // A dry run writes nothing, not even the lock (a concurrent run's staged key material is never read half-done).
     let recovered: number | undefined;
@@ -200,6 +227,62 @@ export abstract class SecureEmrGenerator extends Generator {
     this.lock?.release();
     if (this.reportOnly) return;
     this.log(summaryLines(this.decisions, this.isDryRun, this.notes).join('\n'));
+    if (this.generatorName === 'app' && !this.isDryRun) this.log(['', ...nextSteps(this.answers)].join('\n'));
+  }
+
+  // ---- command line, project, output -------------------------------------------------------------------
+
+  /**
+   * Under yo (the bin checks before Yeoman runs): unknown options, misspelt flags, values given to flags are
+   * refused with a suggestion and exit code 2, before any question or write.
+   */
+  private _checkYoCommandLine(): void {
+    if ((globalThis as Record<symbol, unknown>)[ARGV_CHECKED] === true) return;
+    const [, script = '', namespace = '', ...rest] = process.argv;
+    if (basename(script) !== 'yo' && basename(script) !== 'cli.js') return;
+    if (!namespace.startsWith('secure-emr')) return;
+    try {
+      const parsed = checkArgs(this.generatorName, rest, YEOMAN_OPTIONS);
+      if (parsed.version) {
+        process.stdout.write(`${packageVersion()}\n`);
+        process.exit(0);
+      }
+      this.repeatedOptions = parsed.repeated;
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      process.stderr.write(
+        `yo ${namespace}: ${error.message.replace(/`secure-emr( \S+)? --help`/, `\`yo ${namespace} --help\``)}\n`,
+      );
+      process.exit(2);
+    }
+  }
+
+  /** A subgenerator works on the project found at or above the folder it runs in; without one it refuses. */
+  private _locateProject(): void {
+    if (this.generatorName === 'app') return;
+    const start = this.destinationRoot();
+    const root = findProjectRoot(start);
+    if (root === undefined) {
+      throw new Error(
+        `No secure-emr project in ${start} or above it (no .yo-rc.json with a generator-secure-emr entry); nothing was written.\n` +
+          `Create one first with \`secure-emr\` (or \`yo secure-emr\`), or run ${this.generatorName} from inside a project.`,
+      );
+    }
+    if (root !== start) this.destinationRoot(root);
+  }
+
+  /**
+   * Only this tool's lines: Yeoman's per-file status lines (create, force, identical, skip) give way to the
+   * summary, and the "An error occured while running ..." line to the error itself.
+   */
+  private _quietYeoman(): void {
+    const log = this.env.adapter.log as unknown as Record<string, unknown>;
+    if (log.__secureEmrQuiet === true) return;
+    log.__secureEmrQuiet = true;
+    for (const status of ['create', 'force', 'identical', 'skip']) log[status] = () => log;
+    const error = log.error as ((...a: unknown[]) => unknown) | undefined;
+    log.error = (...a: unknown[]) =>
+      typeof a[0] === 'string' && a[0].startsWith('An error occured while running') ? log : error?.apply(log, a);
   }
 
   /** Runs a task; on failure the lock is released before the error goes on to Yeoman. */
@@ -251,7 +334,8 @@ export abstract class SecureEmrGenerator extends Generator {
     for (const spec of ANSWER_SPECS) options[spec.name] = this.flag(optionName(spec.name));
     const useDefaults = this.flag('defaults') === true;
     const forced = this.flag('interactive');
-    const interactive = useDefaults ? false : typeof forced === 'boolean' ? forced : process.stdin.isTTY === true;
+    // --defaults on a terminal still asks what has no default.
+    const interactive = typeof forced === 'boolean' ? forced : process.stdin.isTTY === true;
     const answers = await intakeAnswers({
       sources: {
         options,
@@ -263,7 +347,7 @@ export abstract class SecureEmrGenerator extends Generator {
       lookupAccount: async (known) =>
         this.flag('offline') === true
           ? { reason: '--offline' }
-          : lookupAccountId(known.region ?? process.env.AWS_REGION ?? 'us-east-1'),
+          : lookupAccountId(known.region ?? regionFromEnvironment(process.env) ?? 'us-east-1'),
       ask: (known, specs) => this._ask(known, specs),
       log: (line) => this.log(line),
     });
@@ -275,26 +359,28 @@ export abstract class SecureEmrGenerator extends Generator {
     return answers;
   }
 
+  /** The missing answers, one prompt at a time (prompts.ts); Ctrl-C leaves with 130 and nothing written. */
   private async _ask(known: Partial<Answers>, specs: readonly AnswerSpec[]): Promise<Record<string, unknown>> {
-    const merged = (so: Record<string, unknown>): Partial<Answers> => ({ ...known, ...(so as Partial<Answers>) });
-    const questions = specs.map((spec) => {
-      const base = {
-        name: spec.name,
-        message: spec.message,
-        default: (so: Record<string, unknown>) => defaultFor(spec, merged(so)),
-        when: (so: Record<string, unknown>) => isRequired(spec, merged(so)),
-      };
-      if (spec.kind === 'boolean') return { ...base, type: 'confirm' as const };
-      if (spec.kind === 'choice') return { ...base, type: 'list' as const, choices: (spec.choices ?? []).map(String) };
-      return {
-        ...base,
-        type: 'input' as const,
-        validate: promptValidator(spec),
-        filter: (raw: unknown) => checkValue(spec, raw, 'prompt').value ?? raw,
-      };
-    });
-    // The adapter directly: Generator#prompt would prefill from and store into Yeoman's config files.
-    return (await this.env.adapter.prompt(questions as never, {})) as Record<string, unknown>;
+    try {
+      return await askInOrder(
+        known,
+        specs,
+        async (question: Question) => {
+          // The adapter directly: Generator#prompt would prefill from and store into Yeoman's config files.
+          const answers = (await this.env.adapter.prompt([question] as never, {})) as Record<string, unknown>;
+          return answers[question.name];
+        },
+        (line) => this.log(line),
+        this.flag('defaults') === true,
+      );
+    } catch (error) {
+      if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) {
+        this.lock?.release();
+        process.stderr.write('\nInterrupted: nothing was written.\n');
+        process.exit(130);
+      }
+      throw error;
+    }
   }
 
   /** A file of the project as it is on disk; a symlink or a path outside the project is refused. */

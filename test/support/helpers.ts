@@ -20,8 +20,12 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = join(ROOT, 'dist', 'bin', 'secure-emr.js');
 
+/**
+ * A new empty folder. Its name starts with a capital letter, so it is never a valid project name: the
+ * projectName default (the folder's name when valid) stays `secure-emr` and runs stay reproducible.
+ */
 export function tempDir(prefix = 'secure-emr-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return mkdtempSync(join(tmpdir(), `T${prefix}`));
 }
 
 /** An environment with no AWS credentials and no endpoint, so nothing can reach AWS. */

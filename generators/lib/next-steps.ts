@@ -1,0 +1,23 @@
+/** The "Next steps" block a project run ends with, built from the answers. Pure. */
+import type { Answers } from './answers.js';
+
+export function nextSteps(
+  a: Pick<
+    Answers,
+    'accountId' | 'region' | 'keyPairName' | 'instanceType' | 'coreInstanceCount' | 'idleTimeoutMinutes'
+  >,
+): string[] {
+  const pem = `~/.ssh/${a.keyPairName}.pem`;
+  return [
+    'Next steps:',
+    `  1. Log in to account ${a.accountId}: \`aws sso login\` (or \`aws configure\`), then check with`,
+    `     \`aws sts get-caller-identity --query Account --output text\` (it should print ${a.accountId}).`,
+    `  2. If the EC2 key pair "${a.keyPairName}" does not exist in ${a.region} yet, create it:`,
+    `     aws ec2 create-key-pair --region ${a.region} --key-name ${a.keyPairName} --query KeyMaterial --output text > ${pem} && chmod 400 ${pem}`,
+    '  3. `make deploy` creates the stacks and the cluster. This costs money while it runs: a NAT gateway, a bastion',
+    `     and an EMR cluster of ${a.coreInstanceCount + 1} ${a.instanceType} nodes (it terminates after ${a.idleTimeoutMinutes} idle minutes).`,
+    '  4. `make jobs` runs the test jobs, `make verify` checks the encryption; `make help` lists every target.',
+    '  5. `make teardown` when you are done: it terminates the cluster and deletes the stacks (the KMS keys and the',
+    '     data in the bucket stay unless you run scripts/teardown.sh --delete-keys --delete-data).',
+  ];
+}
