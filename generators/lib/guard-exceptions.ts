@@ -43,6 +43,14 @@ const REVIEWED: readonly Reviewed[] = [
       "The bastion only relays SSH, which is encrypted end to end; Nitro's in-transit encryption between instances adds nothing, and the small burstable types a bastion needs are not in the control's list.",
     appliesTo: burstableBastion,
   },
+  {
+    template: 'emr/security-configuration.json',
+    rule: 'CT.EMR.PR.2',
+    resource: 'SecurityConfiguration',
+    reason:
+      'Only with the answer s3EncryptionMode SSE-S3, chosen over the CSE-KMS default: EMRFS then writes with S3-managed keys, not a KMS key. The README states the mode and its key.',
+    appliesTo: (m) => m.answers.s3EncryptionMode === 'SSE-S3',
+  },
 ];
 
 /** The exceptions that apply to a project's templates. */
