@@ -231,7 +231,6 @@ export function environmentTemplate(m: Model): Template {
           KeyUsage: 'ENCRYPT_DECRYPT',
           PendingWindowInDays: 30,
           KeyPolicy: logsKeyPolicy(m.flowLogGroupName),
-          Tags: tags('flow-logs'),
         },
       },
       FlowLogGroup: {
