@@ -72,6 +72,20 @@ describe('emitted repository, end to end on moto_server', () => {
       ]);
     const s3Key = output('secure-emr-kms', 'S3KeyArn');
     const diskKey = output('secure-emr-kms', 'DiskKeyArn');
+    // The VPC's default security group has no rules left (Security Hub EC2.2), which deploy.sh did.
+    const defaultGroupRules = q([
+      'ec2',
+      'describe-security-groups',
+      '--filters',
+      `Name=vpc-id,Values=${output('secure-emr-environment', 'VpcId')}`,
+      'Name=group-name,Values=default',
+      '--query',
+      'SecurityGroups[0].[length(IpPermissions), length(IpPermissionsEgress)]',
+      '--output',
+      'text',
+    ]);
+    assert.deepEqual(defaultGroupRules.split(/\s+/), ['0', '0']);
+    assert.match(deploy.stderr, /Default security group sg-\S+ of vpc-\S+ has no rules\./);
     const clusterId = q([
       'emr',
       'list-clusters',
@@ -326,6 +340,14 @@ describe('emitted repository, end to end on moto_server', () => {
     }
     assert.equal(down.status, 0, down.stderr);
     assert.equal(q(['emr', 'list-clusters', '--active', '--query', 'length(Clusters)']), '0');
+    // The keys are retained by CloudFormation; teardown --delete-keys scheduled their deletion itself.
+    for (const key of [s3Key, diskKey]) {
+      assert.equal(
+        q(['kms', 'describe-key', '--key-id', key, '--query', 'KeyMetadata.KeyState', '--output', 'text']),
+        'PendingDeletion',
+        key,
+      );
+    }
     const stacks = q([
       'cloudformation',
       'list-stacks',
