@@ -91,6 +91,20 @@ describe('emitted repository, end to end on moto_server', () => {
       ]);
     const s3Key = output('secure-emr-kms', 'S3KeyArn');
     const diskKey = output('secure-emr-kms', 'DiskKeyArn');
+    // The VPC's default security group has no rules left (Security Hub EC2.2), which deploy.sh did.
+    const defaultGroupRules = q([
+      'ec2',
+      'describe-security-groups',
+      '--filters',
+      `Name=vpc-id,Values=${output('secure-emr-environment', 'VpcId')}`,
+      'Name=group-name,Values=default',
+      '--query',
+      'SecurityGroups[0].[length(IpPermissions), length(IpPermissionsEgress)]',
+      '--output',
+      'text',
+    ]);
+    assert.deepEqual(defaultGroupRules.split(/\s+/), ['0', '0']);
+    assert.match(deploy.stderr, /Default security group sg-\S+ of vpc-\S+ has no rules\./);
     const clusterId = q([
       'emr',
       'list-clusters',
@@ -442,6 +456,16 @@ describe('emitted repository, end to end on moto_server', () => {
       [...others].sort(),
       'clusters of other names, and of the same name not launched by this project, keep running',
     );
+    // The keys are retained by CloudFormation (DeletionPolicy Retain, checked in model.test.ts), so teardown
+    // --delete-keys schedules their deletion itself. moto's CloudFormation ignores Retain and deletes them with the
+    // stack (describe-key then fails), so the script's own account of each key is what can be checked here.
+    for (const key of [s3Key, diskKey]) {
+      assert.match(
+        down.stderr,
+        new RegExp(`Key ${key.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} (is scheduled for deletion|no longer exists)`),
+        key,
+      );
+    }
     const stacks = q([
       'cloudformation',
       'list-stacks',

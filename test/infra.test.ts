@@ -74,7 +74,13 @@ describe('posture rules (parsed from the emitted files)', () => {
   const dir = (): string => project('defaults');
   const kms = (): Template => readJson<Template>(join(dir(), 'cfn/kms.json'));
   const env = (): Template => readJson<Template>(join(dir(), 'cfn/environment.json'));
-  type Statement = { Sid?: string; Principal?: unknown; Action: string | string[]; Condition?: unknown };
+  type Statement = {
+    Sid?: string;
+    Effect: string;
+    Principal?: unknown;
+    Action: string | string[];
+    Condition?: unknown;
+  };
   const statements = (key: Resource): Statement[] => (key.Properties.KeyPolicy as { Statement: Statement[] }).Statement;
 
   it('KMS.4 / CMK_BACKING_KEY_ROTATION_ENABLED: rotation on for both keys', () => {
@@ -83,21 +89,28 @@ describe('posture rules (parsed from the emitted files)', () => {
     for (const k of keys) assert.equal(k.Properties.EnableKeyRotation, true);
   });
 
-  it('KMS_NO_WILDCARD_PRINCIPAL: no * principal in key policies', () => {
+  it('KMS_NO_WILDCARD_PRINCIPAL: no * principal in the Allow statements of key policies', () => {
     for (const k of byType(kms(), 'AWS::KMS::Key')) {
-      for (const s of statements(k)) {
+      for (const s of statements(k).filter((s) => s.Effect === 'Allow')) {
         const p = JSON.stringify(s.Principal);
         assert.ok(p !== '"*"' && !p.includes('"AWS":"*"') && !p.includes('"*"'), `${s.Sid}: ${p}`);
       }
     }
   });
 
-  it('EBS encryption: the service role can use and create grants on the disk key', () => {
+  it('EBS encryption: the service role can use and create grants on the disk key, only through EC2', () => {
     const disk = kms().Resources.DiskKey as Resource;
-    const grant = statements(disk).find((s) => ([] as string[]).concat(s.Action).includes('kms:CreateGrant'));
+    const grant = statements(disk).find(
+      (s) =>
+        s.Effect === 'Allow' &&
+        ([] as string[]).concat(s.Action).includes('kms:CreateGrant') &&
+        /emr-service/.test(JSON.stringify(s.Principal)),
+    );
     assert.ok(grant, 'a grant statement');
-    assert.match(JSON.stringify(grant.Principal), /role\/secure-emr-emr-service/);
-    assert.deepEqual(grant.Condition, { Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+    assert.deepEqual(grant.Condition, {
+      StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ec2.${AWS::Region}.amazonaws.com' } },
+      Bool: { 'kms:GrantIsForAWSResource': 'true' },
+    });
     const use = statements(disk).find((s) => ([] as string[]).concat(s.Action).includes('kms:GenerateDataKey*'));
     assert.match(JSON.stringify(use?.Principal), /role\/secure-emr-emr-ec2/);
     assert.deepEqual(([] as string[]).concat(use?.Action ?? []).sort(), [
@@ -166,7 +179,7 @@ describe('posture rules (parsed from the emitted files)', () => {
     assert.deepEqual(fl?.Properties.ResourceId, { Ref: 'Vpc' });
   });
 
-  it('service access group: 9443 from primary, 8443 to primary and core; groups tagged for the v2 policy', () => {
+  it('service access group: 9443 from primary, 8443 to primary and core; EMR groups tagged for the v2 policy, the bastion group not', () => {
     const t = env();
     const rules = byType(t, 'AWS::EC2::SecurityGroupIngress').map((r) => r.Properties);
     assert.ok(
@@ -179,9 +192,11 @@ describe('posture rules (parsed from the emitted files)', () => {
     );
     assert.ok(rules.some((r) => r.FromPort === 8443 && JSON.stringify(r.GroupId).includes('Primary')));
     assert.ok(rules.some((r) => r.FromPort === 8443 && JSON.stringify(r.GroupId).includes('Core')));
-    for (const g of byType(t, 'AWS::EC2::SecurityGroup')) {
-      assert.ok(
+    for (const [id, g] of Object.entries(t.Resources).filter(([, r]) => r.Type === 'AWS::EC2::SecurityGroup')) {
+      assert.equal(
         JSON.stringify(g.Properties.Tags).includes('"for-use-with-amazon-emr-managed-policies","Value":"true"'),
+        id !== 'BastionSecurityGroup',
+        id,
       );
     }
   });
@@ -231,10 +246,11 @@ describe('posture rules (parsed from the emitted files)', () => {
     });
   });
 
-  it('the EMR default roles option names EMR_DefaultRole_V2 and emits no IAM stack', () => {
+  it('the EMR default roles option names EMR_DefaultRole (what create-default-roles creates) and emits no IAM stack', () => {
     const dir = project('SSE-S3 with the EMR default roles');
     assert.equal(run('test', ['-f', join(dir, 'cfn/iam.json')]).status, 1);
-    assert.match(JSON.stringify(readJson(join(dir, 'cfn/kms.json'))), /role\/EMR_DefaultRole_V2/);
+    assert.match(JSON.stringify(readJson(join(dir, 'cfn/kms.json'))), /role\/EMR_DefaultRole"/);
+    assert.doesNotMatch(JSON.stringify(readJson(join(dir, 'cfn/kms.json'))), /_V2/);
   });
 });
 

@@ -83,7 +83,7 @@ describe('model: facts computed once', () => {
 });
 
 describe('typed documents', () => {
-  it('key policies: root administers; the instance role uses the S3 key; both roles use the disk key; grants only for AWS resources', () => {
+  it('key policies: root administers; the instance role uses the keys; the service role only through EC2; CT.KMS.PR.3 deny; Retain', () => {
     const t = kmsTemplate(model());
     const s3 = t.Resources.S3Key?.Properties.KeyPolicy;
     const disk = t.Resources.DiskKey?.Properties.KeyPolicy;
@@ -92,25 +92,53 @@ describe('typed documents', () => {
       '{"AWS":{"Fn::Sub":"arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}',
     );
     assert.match(JSON.stringify(bySid(s3, 'ClusterRolesUseTheKey').Principal), /role\/secure-emr-emr-ec2"/);
-    assert.doesNotMatch(JSON.stringify(bySid(s3, 'ClusterRolesUseTheKey').Principal), /emr-service/);
-    assert.match(JSON.stringify(bySid(disk, 'ClusterRolesUseTheKey').Principal), /role\/secure-emr-emr-service"/);
+    assert.doesNotMatch(JSON.stringify(s3), /emr-service/);
+    assert.doesNotMatch(JSON.stringify(bySid(disk, 'ClusterRolesUseTheKey').Principal), /emr-service/);
+    const via = bySid(disk, 'ServiceRoleUsesTheKeyOnlyThroughEc2');
+    assert.match(JSON.stringify(via.Principal), /role\/secure-emr-emr-service"/);
+    assert.deepEqual(via.Condition, {
+      StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ec2.${AWS::Region}.amazonaws.com' } },
+    });
     const grants = bySid(disk, 'ClusterRolesGrantToAwsResources');
     assert.deepEqual(actions(grants), ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant']);
     assert.deepEqual(grants.Condition, { Bool: { 'kms:GrantIsForAWSResource': 'true' } });
-    for (const key of [t.Resources.S3Key, t.Resources.DiskKey]) assert.equal(key?.Properties.EnableKeyRotation, true);
+    for (const doc of [s3, disk]) {
+      assert.deepEqual(bySid(doc, 'DenyCreateGrantUnlessForAwsResource'), {
+        Sid: 'DenyCreateGrantUnlessForAwsResource',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'kms:CreateGrant',
+        Resource: '*',
+        Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      });
+    }
+    for (const key of [t.Resources.S3Key, t.Resources.DiskKey]) {
+      assert.equal(key?.Properties.EnableKeyRotation, true);
+      assert.equal(key?.DeletionPolicy, 'Retain');
+      assert.equal(key?.UpdateReplacePolicy, 'Retain');
+    }
     const defaults = kmsTemplate(model({ iamRoles: 'emr-defaults' }));
     assert.match(JSON.stringify(defaults.Resources.DiskKey?.Properties.KeyPolicy), /role\/EMR_EC2_DefaultRole"/);
+    assert.match(JSON.stringify(defaults.Resources.DiskKey?.Properties.KeyPolicy), /role\/EMR_DefaultRole"/);
   });
 
-  it('the instance role reads and writes the project bucket and only reads EMR buckets', () => {
+  it('the instance role reads certs/, jobs/, data/, writes output/ and logs/, and only reads EMR repositories', () => {
     const t = iamTemplate(model());
-    const inline = (t.Resources.EmrEc2Role?.Properties.Policies as Array<{ PolicyDocument: PolicyDocument }>)[0]
-      ?.PolicyDocument;
-    assert.deepEqual(actions(bySid(inline, 'EmrOwnedBuckets')), ['s3:GetObject', 's3:ListBucket']);
-    assert.match(JSON.stringify(bySid(inline, 'ProjectObjects').Resource), /secure-emr-123456789012-us-east-1\/\*/);
+    const role = t.Resources.EmrEc2Role?.Properties;
+    assert.equal(role?.ManagedPolicyArns, undefined, 'no AmazonSSMManagedInstanceCore');
+    const inline = (role?.Policies as Array<{ PolicyDocument: PolicyDocument }>)[0]?.PolicyDocument;
+    assert.deepEqual(actions(bySid(inline, 'EmrRepositories')), ['s3:GetObject', 's3:ListBucket']);
+    const prefixes = (sid: string) =>
+      ([] as unknown[]).concat(bySid(inline, sid).Resource).map((r) => JSON.stringify(r).replace(/.*us-east-1\//, ''));
+    assert.deepEqual(prefixes('ReadCertificatesJobsAndData'), ['certs/*"}', 'jobs/*"}', 'data/*"}']);
+    assert.deepEqual(actions(bySid(inline, 'ReadCertificatesJobsAndData')), ['s3:GetObject']);
+    assert.deepEqual(prefixes('WriteJobOutput'), ['output/*"}']);
+    assert.deepEqual(prefixes('AppendClusterLogs'), ['logs/*"}']);
+    assert.ok(!actions(bySid(inline, 'AppendClusterLogs')).includes('s3:DeleteObject'));
+    assert.doesNotMatch(JSON.stringify(inline), /ssm:|"s3:\*"/);
   });
 
-  it('the S3 endpoint policy names the project bucket and EMR buckets of the region, never s3:* or *', () => {
+  it("the S3 endpoint policy: the project bucket as the instance role uses it, and AWS's private-subnet sample for 7.x", () => {
     const doc = s3EndpointPolicy(model({ region: 'eu-west-1' }));
     const text = JSON.stringify(doc);
     for (const b of [
@@ -118,11 +146,57 @@ describe('typed documents', () => {
       'al2023-repos-eu-west-1-de612dc2',
       'repo.eu-west-1.emr.amazonaws.com',
       'aws157-logs-prod-eu-west-1',
+      'prod.eu-west-1.appinfo.src',
     ]) {
       assert.ok(text.includes(b), b);
     }
     assert.doesNotMatch(text, /"s3:\*"|"Resource":"\*"/);
-    assert.deepEqual(actions(bySid(doc, 'EmrServiceLogs')), ['s3:GetObject', 's3:PutObject']);
+    assert.deepEqual(actions(bySid(doc, 'EnableClusterLogs')), ['s3:Put*']);
+    assert.deepEqual(actions(bySid(doc, 'EnableApplicationHistory')), [
+      's3:Abort*',
+      's3:Create*',
+      's3:Get*',
+      's3:List*',
+      's3:Put*',
+    ]);
+  });
+
+  it('the bastion AMI follows the architecture of its instance type', () => {
+    const parameter = (type: string) =>
+      environmentTemplate(model({ bastionInstanceType: type })).Parameters?.BastionImageId?.Default;
+    for (const type of ['t4g.micro', 'm6gd.large', 'c7gn.xlarge', 'r8g.large', 'g5g.xlarge', 'im4gn.large']) {
+      assert.equal(parameter(type), '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64', type);
+    }
+    for (const type of ['t3.micro', 't3a.small', 'm5.large', 'g4dn.xlarge', 'm7i-flex.large', 'c6in.large']) {
+      assert.equal(parameter(type), '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64', type);
+    }
+  });
+
+  it('the EMR managed-policy tag is only on the VPC, the private subnet and the EMR security groups', () => {
+    const t = environmentTemplate(model());
+    const tagged = Object.entries(t.Resources)
+      .filter(([, r]) => JSON.stringify(r.Properties.Tags ?? []).includes('for-use-with-amazon-emr-managed-policies'))
+      .map(([id]) => id)
+      .sort();
+    assert.deepEqual(tagged, [
+      'CoreSecurityGroup',
+      'PrimarySecurityGroup',
+      'PrivateSubnet',
+      'ServiceAccessSecurityGroup',
+      'Vpc',
+    ]);
+  });
+
+  it('the flow-log group: encrypted with its own key (logs service, this group only), kept 365 days', () => {
+    const t = environmentTemplate(model());
+    const group = t.Resources.FlowLogGroup?.Properties;
+    assert.deepEqual(group?.KmsKeyId, { 'Fn::GetAtt': ['FlowLogKey', 'Arn'] });
+    assert.equal(group?.RetentionInDays, 365);
+    const keyPolicy = t.Resources.FlowLogKey?.Properties.KeyPolicy;
+    const logs = bySid(keyPolicy, 'CloudWatchLogsUsesTheKeyForTheFlowLogGroup');
+    assert.deepEqual(logs.Principal, { Service: { 'Fn::Sub': 'logs.${AWS::Region}.amazonaws.com' } });
+    assert.match(JSON.stringify(logs.Condition?.ArnEquals), /log-group:\/secure-emr\/vpc-flow-logs"/);
+    assert.ok(bySid(keyPolicy, 'DenyCreateGrantUnlessForAwsResource'));
   });
 
   it('the bucket policy denies plain HTTP, in the project partition', () => {

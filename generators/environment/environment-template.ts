@@ -6,10 +6,10 @@ import { exported, firstAz, getAtt, policy, ref } from '../lib/cfn.js';
 import type { Resource, Template } from '../lib/cfn.js';
 import { PORTS } from '../lib/model.js';
 import type { Model } from '../lib/model.js';
-import { s3EndpointPolicy } from '../lib/policies.js';
+import { logsKeyPolicy, s3EndpointPolicy } from '../lib/policies.js';
 
-/** The SSM public parameter of the bastion's Amazon Linux 2023 AMI. */
-export const BASTION_AMI_PARAMETER = '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
+/** Flow logs are kept a year: CT.CLOUDWATCH.PR.2 requires at least 365 days. */
+export const FLOW_LOG_RETENTION_DAYS = 365;
 
 const tcp = (port: number) => ({ IpProtocol: 'tcp', FromPort: port, ToPort: port });
 
@@ -24,14 +24,14 @@ function ingress(groupId: string, port: number, sourceId: string, description: s
 export function environmentTemplate(m: Model): Template {
   const a = m.answers;
   const tags = m.tags.named;
-  const subnet = (cidr: string, name: string): Resource => ({
+  const subnet = (cidr: string, name: string, tagged = tags): Resource => ({
     Type: 'AWS::EC2::Subnet',
     Properties: {
       VpcId: ref('Vpc'),
       CidrBlock: cidr,
       AvailabilityZone: firstAz(),
       MapPublicIpOnLaunch: false,
-      Tags: tags(name),
+      Tags: tagged(name),
     },
   });
   const routeTable = (name: string): Resource => ({
@@ -44,7 +44,7 @@ export function environmentTemplate(m: Model): Template {
   });
   const emrGroup = (description: string, name: string, extra: Record<string, unknown> = {}): Resource => ({
     Type: 'AWS::EC2::SecurityGroup',
-    Properties: { GroupDescription: description, VpcId: ref('Vpc'), ...extra, Tags: tags(name) },
+    Properties: { GroupDescription: description, VpcId: ref('Vpc'), ...extra, Tags: m.tags.emrManaged(name) },
   });
   return {
     AWSTemplateFormatVersion: '2010-09-09',
@@ -52,14 +52,19 @@ export function environmentTemplate(m: Model): Template {
     Parameters: {
       BastionImageId: {
         Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
-        Default: BASTION_AMI_PARAMETER,
-        Description: 'Amazon Linux 2023 AMI, from the SSM public parameter',
+        Default: m.bastionAmiParameter,
+        Description: `Amazon Linux 2023 AMI for ${a.bastionInstanceType}, from the SSM public parameter`,
       },
     },
     Resources: {
       Vpc: {
         Type: 'AWS::EC2::VPC',
-        Properties: { CidrBlock: a.vpcCidr, EnableDnsSupport: true, EnableDnsHostnames: true, Tags: tags('vpc') },
+        Properties: {
+          CidrBlock: a.vpcCidr,
+          EnableDnsSupport: true,
+          EnableDnsHostnames: true,
+          Tags: m.tags.emrManaged('vpc'),
+        },
       },
       InternetGateway: { Type: 'AWS::EC2::InternetGateway', Properties: { Tags: tags('igw') } },
       InternetGatewayAttachment: {
@@ -67,7 +72,7 @@ export function environmentTemplate(m: Model): Template {
         Properties: { VpcId: ref('Vpc'), InternetGatewayId: ref('InternetGateway') },
       },
       PublicSubnet: subnet(a.publicSubnetCidr, 'public'),
-      PrivateSubnet: subnet(a.privateSubnetCidr, 'private'),
+      PrivateSubnet: subnet(a.privateSubnetCidr, 'private', m.tags.emrManaged),
       NatEip: {
         Type: 'AWS::EC2::EIP',
         DependsOn: 'InternetGatewayAttachment',
@@ -176,6 +181,8 @@ export function environmentTemplate(m: Model): Template {
         Properties: {
           LaunchTemplateName: `${a.projectName}-bastion`,
           LaunchTemplateData: {
+            // Detailed (1-minute) monitoring, CT.EC2.PR.10 and PR.13: about 2 USD a month for the bastion.
+            Monitoring: { Enabled: true },
             MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' },
             BlockDeviceMappings: [
               {
@@ -193,6 +200,7 @@ export function environmentTemplate(m: Model): Template {
           ImageId: ref('BastionImageId'),
           InstanceType: a.bastionInstanceType,
           KeyName: a.keyPairName,
+          Monitoring: true,
           LaunchTemplate: {
             LaunchTemplateId: ref('BastionLaunchTemplate'),
             Version: getAtt('BastionLaunchTemplate', 'LatestVersionNumber'),
@@ -203,15 +211,35 @@ export function environmentTemplate(m: Model): Template {
               SubnetId: ref('PublicSubnet'),
               GroupSet: [ref('BastionSecurityGroup')],
               AssociatePublicIpAddress: true,
-              Description: 'Bastion: the one public address of the project (documented exception to EC2.9)',
+              Description:
+                'Bastion: the one public address of the project (documented exception to EC2.9, CT.EC2.PR.8)',
             },
           ],
           Tags: tags('bastion'),
         },
       },
+      // CT.CLOUDWATCH.PR.3 wants the log group's key in the same template, so the flow logs have their own key
+      // here. The log group goes with the stack; so does its key, after KMS's 30-day waiting period.
+      FlowLogKey: {
+        Type: 'AWS::KMS::Key',
+        DeletionPolicy: 'Delete',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          Description: `${a.projectName}: encryption of the VPC flow-log group ${m.flowLogGroupName}`,
+          EnableKeyRotation: true,
+          KeySpec: 'SYMMETRIC_DEFAULT',
+          KeyUsage: 'ENCRYPT_DECRYPT',
+          PendingWindowInDays: 30,
+          KeyPolicy: logsKeyPolicy(m.flowLogGroupName),
+        },
+      },
       FlowLogGroup: {
         Type: 'AWS::Logs::LogGroup',
-        Properties: { LogGroupName: `/${a.projectName}/vpc-flow-logs`, RetentionInDays: 90 },
+        Properties: {
+          LogGroupName: m.flowLogGroupName,
+          RetentionInDays: FLOW_LOG_RETENTION_DAYS,
+          KmsKeyId: getAtt('FlowLogKey', 'Arn'),
+        },
       },
       FlowLogRole: {
         Type: 'AWS::IAM::Role',

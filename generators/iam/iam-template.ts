@@ -38,13 +38,12 @@ export function iamTemplate(m: Model): Template {
         Properties: {
           RoleName: m.roles.instance,
           Description:
-            "EC2 instance role of the EMR cluster nodes: the project bucket, EMR's own buckets, Session Manager",
+            "EC2 instance role of the EMR cluster nodes: reads certs/, jobs/, data/ and writes output/, logs/ of the project bucket; EMR's own buckets",
           AssumeRolePolicyDocument: policy({
             Effect: 'Allow',
             Principal: { Service: 'ec2.amazonaws.com' },
             Action: 'sts:AssumeRole',
           }),
-          ManagedPolicyArns: [awsManagedPolicyArn('AmazonSSMManagedInstanceCore')],
           Policies: [{ PolicyName: 'project-bucket-and-emr', PolicyDocument: instanceRolePolicy(m) }],
           Tags: tags,
         },

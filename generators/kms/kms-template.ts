@@ -4,15 +4,21 @@ import type { Resource, Template } from '../lib/cfn.js';
 import type { Model } from '../lib/model.js';
 import { keyPolicy } from '../lib/policies.js';
 
-function key(description: string, users: readonly string[]): Resource {
+/**
+ * A key is never deleted or replaced by CloudFormation (Retain): data encrypted under it would become unreadable.
+ * scripts/teardown.sh --delete-keys schedules the deletion itself.
+ */
+function key(description: string, users: readonly string[], usersViaEc2: readonly string[] = []): Resource {
   return {
     Type: 'AWS::KMS::Key',
+    DeletionPolicy: 'Retain',
+    UpdateReplacePolicy: 'Retain',
     Properties: {
       Description: description,
       EnableKeyRotation: true,
       KeySpec: 'SYMMETRIC_DEFAULT',
       KeyUsage: 'ENCRYPT_DECRYPT',
-      KeyPolicy: keyPolicy(users),
+      KeyPolicy: keyPolicy(users, usersViaEc2),
     },
   };
 }
@@ -32,10 +38,13 @@ export function kmsTemplate(m: Model): Template {
         m.roles.instance,
       ]),
       S3KeyAlias: alias(a.s3KeyAlias, 'S3Key'),
-      DiskKey: key(`${a.projectName}: EMR local disk (LUKS) and EBS volume encryption`, [
-        m.roles.instance,
-        m.roles.service,
-      ]),
+      // The nodes encrypt their local disks (LUKS) with the key; the service role only attaches encrypted EBS
+      // volumes, which EC2 does on its behalf (kms:ViaService ec2.<region>.amazonaws.com).
+      DiskKey: key(
+        `${a.projectName}: EMR local disk (LUKS) and EBS volume encryption`,
+        [m.roles.instance],
+        [m.roles.service],
+      ),
       DiskKeyAlias: alias(a.diskKeyAlias, 'DiskKey'),
     },
     Outputs: {

@@ -191,7 +191,7 @@ export const DECLARATIONS: Declarations = {
     kind: 'string',
     default: 't3.micro',
     message: 'Bastion instance type',
-    description: 'Instance type of the bastion host.',
+    description: 'Instance type of the bastion host (Graviton types such as t4g get the arm64 AMI).',
     check: v.instanceType,
   },
   releaseLabel: {
@@ -239,7 +239,7 @@ export const DECLARATIONS: Declarations = {
     choices: IAM_ROLE_MODES,
     message: 'IAM roles: project-scoped (recommended) or the EMR default roles',
     description:
-      'project: roles scoped to this bucket and keys; emr-defaults: EMR_DefaultRole_V2 and EMR_EC2_DefaultRole, which must exist.',
+      'project: roles scoped to this bucket and keys; emr-defaults: EMR_DefaultRole and EMR_EC2_DefaultRole from `aws emr create-default-roles`, which must exist. With emr-defaults the nodes run on the deprecated AmazonElasticMapReduceforEC2Role, which allows s3:* on every bucket.',
     check: v.oneOf(IAM_ROLE_MODES),
   },
   certCountry: {

@@ -37,7 +37,7 @@ export type Condition = Record<string, Record<string, Value | Value[]>>;
 export interface Statement {
   Sid?: string;
   Effect: 'Allow' | 'Deny';
-  Principal?: '*' | { AWS?: Value | Value[]; Service?: string | string[] };
+  Principal?: '*' | { AWS?: Value | Value[]; Service?: Value | Value[] };
   Action: string | string[];
   Resource?: Value | Value[];
   Condition?: Condition;

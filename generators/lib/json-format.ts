@@ -17,10 +17,27 @@ function inline(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * Prettier always breaks an array of two or more elements that are all objects with more than one key (or all
+ * arrays with more than one element), and so every object or array that contains one.
+ */
+function breaksAlways(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    const multi = (v: unknown) =>
+      v !== null && typeof v === 'object' && (Array.isArray(v) ? v.length > 1 : Object.keys(v).length > 1);
+    const sameKind = value.every((v) => Array.isArray(v) === Array.isArray(value[0]));
+    if (value.length > 1 && sameKind && value.every(multi)) return true;
+    return value.some(breaksAlways);
+  }
+  return Object.values(value).some(breaksAlways);
+}
+
 /** `used`: characters already on the line before the value; `tail`: characters that follow it (a comma). */
 function print(value: unknown, indent: string, used: number, tail: number): string {
   const flat = inline(value);
-  if (value === null || typeof value !== 'object' || used + flat.length + tail <= WIDTH) return flat;
+  if (value === null || typeof value !== 'object') return flat;
+  if (!breaksAlways(value) && used + flat.length + tail <= WIDTH) return flat;
   const inner = indent + INDENT;
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';

@@ -36,7 +36,11 @@ export function certsS3KeyFor(version: number | string): string {
 /** The tag key of clusters deploy.sh launched; its value is the project's bucket (unique to the deployment). */
 export const LAUNCH_TAG_KEY = 'secure-emr:bucket';
 
-/** The tag AmazonEMRServicePolicy_v2 keys its EC2 permissions on. */
+/**
+ * The tag AmazonEMRServicePolicy_v2 keys its EC2 permissions on. With it a resource may be modified, have its
+ * security group rules changed or be terminated by the EMR service role, so only what EMR uses carries it: the
+ * VPC, the private subnet and the EMR security groups (never the bastion, its group, NAT, IGW, EIP, route tables).
+ */
 export const EMR_MANAGED_TAG: Tag = { Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' };
 
 /** Ports the network and the access documents agree on. */
@@ -63,6 +67,20 @@ export const WEB_UIS: ReadonlyArray<{ port: number; name: string; scheme: 'http'
   { port: 20888, name: 'YARN proxy (Spark UI)', scheme: 'http' },
 ];
 
+/**
+ * Graviton (arm64) instance types: a family whose attribute letters after the generation digit include `g`
+ * (t4g, m6gd, c7gn, r8g, g5g, im4gn, hpc7g); x86 families such as g4dn or m7i-flex do not match.
+ */
+export function isGravitonInstanceType(instanceType: string): boolean {
+  return /^[a-z]+\d+[a-z]*g[a-z]*\./.test(instanceType);
+}
+
+/** The SSM public parameter of the Amazon Linux 2023 AMI for an instance type's architecture. */
+export function al2023AmiParameter(instanceType: string): string {
+  const arch = isGravitonInstanceType(instanceType) ? 'arm64' : 'x86_64';
+  return `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${arch}`;
+}
+
 export interface Roles {
   service: string;
   instance: string;
@@ -81,6 +99,12 @@ export interface Model {
   emrRepositoryBuckets: string[];
   /** The bucket EMR writes its own service logs to. */
   emrLogBucket: string;
+  /** The bucket of persistent application UIs (Spark history off-cluster), which the S3 endpoint must allow. */
+  emrAppInfoBucket: string;
+  /** The bastion's AMI parameter, by the architecture of its instance type. */
+  bastionAmiParameter: string;
+  /** The CloudWatch log group of the VPC flow logs (its key policy names it). */
+  flowLogGroupName: string;
   stacks: { iam: string; kms: string; environment: string };
   roles: Roles;
   certs: {
@@ -96,7 +120,7 @@ export interface Model {
   /** scripts/lib.sh names each security configuration `<prefix>-v<version>-<hash of the filled document>`. */
   securityConfigurationPrefix: string;
   /** Tags of every resource the project creates, and the project tag alone (stacks, roles, cluster). */
-  tags: { project: Tag[]; named: (name: string) => Tag[] };
+  tags: { project: Tag[]; named: (name: string) => Tag[]; emrManaged: (name: string) => Tag[] };
   /** A sample private address in the private subnet, for docs and the TLS check. */
   sampleNodeHost: string;
   /** The certificate subject (without CN) for `openssl req -subj`, with / + = \ escaped. */
@@ -117,7 +141,9 @@ export function buildModel(answers: Answers, state: State): Model {
   const roles: Roles = project
     ? { service: `${p}-emr-service`, instance: `${p}-emr-ec2`, instanceProfile: `${p}-emr-ec2`, createdByProject: true }
     : {
-        service: 'EMR_DefaultRole_V2',
+        // What `aws emr create-default-roles` creates (awscli customizations/emr/constants.py): EMR_DefaultRole on
+        // AmazonElasticMapReduceRole and EMR_EC2_DefaultRole on AmazonElasticMapReduceforEC2Role (s3:* on *).
+        service: 'EMR_DefaultRole',
         instance: 'EMR_EC2_DefaultRole',
         instanceProfile: 'EMR_EC2_DefaultRole',
         createdByProject: false,
@@ -132,6 +158,9 @@ export function buildModel(answers: Answers, state: State): Model {
     certificateDnsNames: certificateDnsNames(answers.region),
     emrRepositoryBuckets: emrRepositoryBuckets(answers.region),
     emrLogBucket: emrLogBucket(answers.region),
+    emrAppInfoBucket: `prod.${answers.region}.appinfo.src`,
+    bastionAmiParameter: al2023AmiParameter(answers.bastionInstanceType),
+    flowLogGroupName: `/${p}/vpc-flow-logs`,
     stacks: { iam: `${p}-iam`, kms: `${p}-kms`, environment: `${p}-environment` },
     roles,
     certs: {
@@ -145,7 +174,8 @@ export function buildModel(answers: Answers, state: State): Model {
     securityConfigurationPrefix: p,
     tags: {
       project: [projectTag],
-      named: (name) => [{ Key: 'Name', Value: `${p}-${name}` }, projectTag, EMR_MANAGED_TAG],
+      named: (name) => [{ Key: 'Name', Value: `${p}-${name}` }, projectTag],
+      emrManaged: (name) => [{ Key: 'Name', Value: `${p}-${name}` }, projectTag, EMR_MANAGED_TAG],
     },
     sampleNodeHost: `ip-${a}-${b}-${c}-15.${nodeDomain(answers.region)}`,
     opensslSubjectBase: opensslSubject([
@@ -158,7 +188,7 @@ export function buildModel(answers: Answers, state: State): Model {
     wording: {
       iamPiece: project
         ? 'EMR service role (AmazonEMRServicePolicy_v2) and an EC2 instance role and profile scoped to this bucket and these keys'
-        : `nothing to create: the EMR default roles ${roles.service} and ${roles.instance} are used (they must exist)`,
+        : `nothing to create: the EMR default roles ${roles.service} and ${roles.instance} from \`aws emr create-default-roles\` are used (they must exist). They run on the deprecated v1 managed policies: the nodes get AmazonElasticMapReduceforEC2Role, which allows s3:* on every bucket`,
       s3DataKey: answers.s3EncryptionMode === 'SSE-S3' ? 'S3-managed keys' : answers.s3KeyAlias,
     },
   };

@@ -3,8 +3,8 @@
  * inline policies, the S3 gateway endpoint policy and the project bucket's policy. Each statement carries a
  * Sid that says why it is there; tests evaluate these documents rather than their text.
  */
-import { accountRootArn, getAtt, policy, roleArn, s3BucketArn } from './cfn.js';
-import type { PolicyDocument, Statement, Value } from './cfn.js';
+import { accountRootArn, arn, getAtt, policy, roleArn, s3BucketArn, sub } from './cfn.js';
+import type { Condition, PolicyDocument, Statement, Value } from './cfn.js';
 import type { Model } from './model.js';
 
 /** What a key user does with a key (brief, section 4). */
@@ -18,26 +18,98 @@ export const KEY_USE_ACTIONS = [
 /** Grants, only for AWS resources (EBS, EMR). */
 export const KEY_GRANT_ACTIONS = ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'];
 
-/** A key policy: the account root administers; the named roles use the key and grant to AWS resources. */
-export function keyPolicy(users: readonly string[]): PolicyDocument {
-  const principals = { AWS: users.map(roleArn) };
+/**
+ * CT.KMS.PR.3 (AWS Control Tower, kms_create_grant_aws_service_check): deny grants that are neither for an AWS
+ * resource nor made by an AWS service. The guard rule wants exactly this shape (Principal "*", Resource "*",
+ * only BoolIfExists with both keys as the strings "false").
+ */
+export const DENY_GRANTS_NOT_FOR_AWS_RESOURCES: Statement = {
+  Sid: 'DenyCreateGrantUnlessForAwsResource',
+  Effect: 'Deny',
+  Principal: '*',
+  Action: 'kms:CreateGrant',
+  Resource: '*',
+  Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+};
+
+const accountRootAdministers: Statement = {
+  Sid: 'AccountRootAdministers',
+  Effect: 'Allow',
+  Principal: { AWS: accountRootArn() },
+  Action: 'kms:*',
+  Resource: '*',
+};
+
+/** The condition that a key is used by EC2 on the caller's behalf (EBS volumes), not directly. */
+export const VIA_EC2: Condition = { StringEquals: { 'kms:ViaService': sub('ec2.${AWS::Region}.amazonaws.com') } };
+
+/**
+ * A key policy: the account root administers; `users` use the key directly and grant to AWS resources;
+ * `usersViaEc2` (the EMR service role, which only attaches encrypted EBS volumes) do the same only through EC2;
+ * and no one creates a grant that is not for an AWS resource (CT.KMS.PR.3).
+ */
+export function keyPolicy(users: readonly string[], usersViaEc2: readonly string[] = []): PolicyDocument {
+  const direct = { AWS: users.map(roleArn) };
+  const viaEc2 = { AWS: usersViaEc2.map(roleArn) };
+  const grantsForAwsResources: Condition = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
   return policy(
-    {
-      Sid: 'AccountRootAdministers',
-      Effect: 'Allow',
-      Principal: { AWS: accountRootArn() },
-      Action: 'kms:*',
-      Resource: '*',
-    },
-    { Sid: 'ClusterRolesUseTheKey', Effect: 'Allow', Principal: principals, Action: KEY_USE_ACTIONS, Resource: '*' },
+    accountRootAdministers,
+    { Sid: 'ClusterRolesUseTheKey', Effect: 'Allow', Principal: direct, Action: KEY_USE_ACTIONS, Resource: '*' },
     {
       Sid: 'ClusterRolesGrantToAwsResources',
       Effect: 'Allow',
-      Principal: principals,
+      Principal: direct,
       Action: KEY_GRANT_ACTIONS,
       Resource: '*',
-      Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      Condition: grantsForAwsResources,
     },
+    ...(usersViaEc2.length === 0
+      ? []
+      : [
+          {
+            Sid: 'ServiceRoleUsesTheKeyOnlyThroughEc2',
+            Effect: 'Allow',
+            Principal: viaEc2,
+            Action: KEY_USE_ACTIONS,
+            Resource: '*',
+            Condition: VIA_EC2,
+          } satisfies Statement,
+          {
+            Sid: 'ServiceRoleGrantsOnlyThroughEc2',
+            Effect: 'Allow',
+            Principal: viaEc2,
+            Action: KEY_GRANT_ACTIONS,
+            Resource: '*',
+            Condition: { ...VIA_EC2, ...grantsForAwsResources },
+          } satisfies Statement,
+        ]),
+    DENY_GRANTS_NOT_FOR_AWS_RESOURCES,
+  );
+}
+
+/**
+ * The key of the VPC flow-log group (CT.CLOUDWATCH.PR.3 wants a key in the log group's own template): the account
+ * root administers, CloudWatch Logs of this region uses it only for this log group (the encryption context
+ * kms:EncryptionContext:aws:logs:arn, as in the CloudWatch Logs guide "Encrypt log data using AWS KMS").
+ */
+export function logsKeyPolicy(logGroupName: string): PolicyDocument {
+  return policy(
+    accountRootAdministers,
+    {
+      Sid: 'CloudWatchLogsUsesTheKeyForTheFlowLogGroup',
+      Effect: 'Allow',
+      Principal: { Service: sub('logs.${AWS::Region}.amazonaws.com') },
+      Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      Resource: '*',
+      Condition: {
+        ArnEquals: {
+          'kms:EncryptionContext:aws:logs:arn': arn(
+            `logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroupName}`,
+          ),
+        },
+      },
+    },
+    DENY_GRANTS_NOT_FOR_AWS_RESOURCES,
   );
 }
 
@@ -46,27 +118,72 @@ export function bucketAndObjects(bucket: string): Value[] {
   return [s3BucketArn(bucket), s3BucketArn(bucket, '/*')];
 }
 
-/** The EC2 instance role's inline policy: the project bucket, EMR's repositories and log bucket, self-description. */
-export function instanceRolePolicy(m: Model): PolicyDocument {
+/** Prefixes of the project bucket the nodes only read: certificates, job code, input data. */
+export const READ_ONLY_PREFIXES = ['certs/', 'jobs/', 'data/'] as const;
+/** Prefixes the jobs write (and overwrite: Spark's committer deletes its temporary objects). */
+export const JOB_OUTPUT_PREFIXES = ['output/'] as const;
+/** The cluster's log URI (`--log-uri s3://<bucket>/logs/` in deploy.sh): EMR's log pusher only adds objects. */
+export const LOG_PREFIXES = ['logs/'] as const;
+
+/** Multipart uploads: EMRFS and S3A upload large objects in parts, and abort and list them on failure. */
+const MULTIPART_OBJECT_ACTIONS = ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+
+/**
+ * The project bucket as the cluster nodes use it: the statements the instance role is allowed and, with
+ * Principal "*", what the S3 gateway endpoint lets through to the project bucket (the same statements, so the two
+ * cannot drift apart).
+ */
+function projectBucketStatements(m: Model): Statement[] {
   const bucket = m.answers.bucketName;
-  return policy(
+  const objects = (prefixes: readonly string[]) => prefixes.map((prefix) => s3BucketArn(bucket, `/${prefix}*`));
+  return [
     {
-      Sid: 'ProjectBucket',
+      Sid: 'ProjectBucketListing',
       Effect: 'Allow',
-      Action: ['s3:ListBucket', 's3:GetBucketLocation'],
+      Action: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
       Resource: s3BucketArn(bucket),
     },
     {
-      Sid: 'ProjectObjects',
+      Sid: 'ReadCertificatesJobsAndData',
       Effect: 'Allow',
-      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-      Resource: s3BucketArn(bucket, '/*'),
+      Action: 's3:GetObject',
+      Resource: objects(READ_ONLY_PREFIXES),
     },
     {
-      Sid: 'EmrOwnedBuckets',
+      Sid: 'WriteJobOutput',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', ...MULTIPART_OBJECT_ACTIONS],
+      Resource: objects(JOB_OUTPUT_PREFIXES),
+    },
+    {
+      Sid: 'AppendClusterLogs',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', ...MULTIPART_OBJECT_ACTIONS],
+      Resource: objects(LOG_PREFIXES),
+    },
+  ];
+}
+
+/**
+ * The EC2 instance role's inline policy: the project bucket by prefix (read-only certs/, jobs/, data/; write
+ * output/ and logs/), EMR's package repositories, EMR's system log bucket (PUT, as the EMR Management Guide's
+ * "Sample policies for private subnets that access Amazon S3" requires), and the cluster describing itself.
+ * No SSM: there is no Session Manager access mode yet.
+ */
+export function instanceRolePolicy(m: Model): PolicyDocument {
+  return policy(
+    ...projectBucketStatements(m),
+    {
+      Sid: 'EmrRepositories',
       Effect: 'Allow',
       Action: ['s3:GetObject', 's3:ListBucket'],
-      Resource: [...m.emrRepositoryBuckets, m.emrLogBucket].flatMap(bucketAndObjects),
+      Resource: m.emrRepositoryBuckets.flatMap(bucketAndObjects),
+    },
+    {
+      Sid: 'EmrSystemLogs',
+      Effect: 'Allow',
+      Action: 's3:PutObject',
+      Resource: s3BucketArn(m.emrLogBucket, '/*'),
     },
     {
       Sid: 'ClusterSelfDescription',
@@ -97,39 +214,33 @@ export function passInstanceRolePolicy(instanceRoleLogicalId: string): PolicyDoc
   });
 }
 
-/** The S3 gateway endpoint of the private subnet: the project bucket, EMR's repositories and its log bucket. */
+/**
+ * The S3 gateway endpoint of the private subnet: the project bucket exactly as the instance role uses it, and the
+ * EMR-owned buckets of the EMR Management Guide's "Sample policies for private subnets that access Amazon S3"
+ * for 7.x: the Amazon Linux 2023 and EMR repositories, the system log bucket (s3:Put*) and the persistent
+ * application UI bucket prod.<region>.appinfo.src.
+ */
 export function s3EndpointPolicy(m: Model): PolicyDocument {
-  const anyone = (statement: Omit<Statement, 'Effect' | 'Principal'>): Statement => ({
-    Sid: statement.Sid,
-    Effect: 'Allow',
-    Principal: '*',
-    Action: statement.Action,
-    Resource: statement.Resource,
-  });
+  const anyone = (statement: Statement): Statement => ({ ...statement, Principal: '*' });
   return policy(
-    anyone({
-      Sid: 'ProjectBucket',
-      Action: [
-        's3:GetObject',
-        's3:PutObject',
-        's3:DeleteObject',
-        's3:AbortMultipartUpload',
-        's3:ListBucket',
-        's3:GetBucketLocation',
-        's3:ListBucketMultipartUploads',
-        's3:ListMultipartUploadParts',
-      ],
-      Resource: bucketAndObjects(m.answers.bucketName),
-    }),
+    ...projectBucketStatements(m).map(anyone),
     anyone({
       Sid: 'EmrRepositories',
+      Effect: 'Allow',
       Action: ['s3:GetObject', 's3:ListBucket'],
       Resource: m.emrRepositoryBuckets.flatMap(bucketAndObjects),
     }),
     anyone({
-      Sid: 'EmrServiceLogs',
-      Action: ['s3:PutObject', 's3:GetObject'],
-      Resource: [s3BucketArn(m.emrLogBucket, '/*')],
+      Sid: 'EnableClusterLogs',
+      Effect: 'Allow',
+      Action: 's3:Put*',
+      Resource: s3BucketArn(m.emrLogBucket, '/*'),
+    }),
+    anyone({
+      Sid: 'EnableApplicationHistory',
+      Effect: 'Allow',
+      Action: ['s3:Put*', 's3:Get*', 's3:Create*', 's3:Abort*', 's3:List*'],
+      Resource: s3BucketArn(m.emrAppInfoBucket, '/*'),
     }),
   );
 }

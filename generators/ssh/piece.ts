@@ -1,4 +1,4 @@
-/** ssh-commands.txt: reaching the primary node through the bastion, UIs, Session Manager. */
+/** ssh-commands.txt: reaching the primary node through the bastion and its UIs (no Session Manager: nodes have no SSM). */
 import { WEB_UIS } from '../lib/model.js';
 import type { Piece } from '../lib/piece.js';
 import { templateFile } from '../lib/render.js';
