@@ -8,6 +8,15 @@ import type { Check } from './validate.js';
 export const S3_ENCRYPTION_MODES = ['CSE-KMS', 'SSE-KMS', 'SSE-S3'] as const;
 export const CERT_KEY_SIZES = [2048, 3072, 4096] as const;
 export const IAM_ROLE_MODES = ['project', 'emr-defaults'] as const;
+export const CERTIFICATE_SOURCES = ['self-signed', 'pem-files', 'emr-managed'] as const;
+export type CertificateSource = (typeof CERTIFICATE_SOURCES)[number];
+
+/** A path that is safe in every output that names it (the certs README, messages): no shell or Markdown specials. */
+const pemPath: Check<string> = (value) =>
+  value.length === 0 || value.length > 1024 || !/^[A-Za-z0-9_./@+~-]+$/.test(value)
+    ? 'give the path of a PEM file (absolute, or relative to the project folder), with letters, digits and _ . / @ + ~ - only'
+    : undefined;
+const pemFiles = (a: Partial<Answers>): boolean => a.certificateSource === 'pem-files';
 
 export interface Answers {
   projectName: string;
@@ -30,6 +39,11 @@ export interface Answers {
   idleTimeoutMinutes: number;
   s3EncryptionMode: (typeof S3_ENCRYPTION_MODES)[number];
   iamRoles: (typeof IAM_ROLE_MODES)[number];
+  certificateSource: CertificateSource;
+  /** Only with certificateSource pem-files: the paths of the team's CA-issued files. */
+  certPrivateKey?: string;
+  certChain?: string;
+  certTrustedCertificates?: string;
   certCountry: string;
   certState: string;
   certLocality: string;
@@ -223,6 +237,37 @@ export const DECLARATIONS: Declarations = {
     description:
       'project: roles scoped to this bucket and keys; emr-defaults: EMR_DefaultRole_V2 and EMR_EC2_DefaultRole, which must exist.',
     check: v.oneOf(IAM_ROLE_MODES),
+  },
+  certificateSource: {
+    kind: 'choice',
+    default: 'self-signed',
+    choices: CERTIFICATE_SOURCES,
+    message: 'TLS certificates: a private CA made here, your CA-issued PEM files, or EMR-managed',
+    description:
+      'Where the TLS certificates come from: self-signed (a private CA made here), pem-files (your CA-issued files) or emr-managed.',
+    check: v.oneOf(CERTIFICATE_SOURCES),
+  },
+  certPrivateKey: {
+    kind: 'string',
+    message: "Path of the leaf's private key (PEM, unencrypted)",
+    description: 'With certificateSource pem-files: the private key of the certificate (PEM, unencrypted RSA).',
+    check: pemPath,
+    requiredWhen: pemFiles,
+  },
+  certChain: {
+    kind: 'string',
+    message: 'Path of the certificate chain (PEM: the certificate, then its intermediates)',
+    description:
+      "With certificateSource pem-files: the node certificate followed by its intermediate CA certificates (PEM); it must cover the region's node names.",
+    check: pemPath,
+    requiredWhen: pemFiles,
+  },
+  certTrustedCertificates: {
+    kind: 'string',
+    message: 'Path of the trusted CA certificates (PEM)',
+    description: "With certificateSource pem-files: the CA certificates nodes trust (your CA's root, PEM).",
+    check: pemPath,
+    requiredWhen: pemFiles,
   },
   certCountry: {
     kind: 'string',

@@ -33,6 +33,13 @@ export function certsS3KeyFor(version: number | string): string {
   return `certs/v${version}/certs.zip`;
 }
 
+/**
+ * EMR-managed certificates: how long the CA and certificates EMR makes are valid, from the security
+ * configuration's creation (`ValidityInDays`; EMR's own default is 20 years). One year keeps the CA short-lived
+ * and the recreation a yearly routine.
+ */
+export const EMR_MANAGED_VALIDITY_DAYS = 365;
+
 /** The tag AmazonEMRServicePolicy_v2 keys its EC2 permissions on. */
 export const EMR_MANAGED_TAG: Tag = { Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' };
 
@@ -81,6 +88,10 @@ export interface Model {
     /** The S3 key as scripts/project.env spells it, from CERTIFICATE_VERSION. */
     s3KeyShell: string;
   };
+  /** With certificateSource emr-managed: what the security configuration asks EMR for. */
+  emrManagedCertificates: { validityDays: number };
+  /** Whether the project has key material to upload (certs/certs.zip): not with emr-managed certificates. */
+  usesCertificateZip: boolean;
   clusterName: string;
   /** scripts/lib.sh names each security configuration `<prefix>-v<version>-<hash of the filled document>`. */
   securityConfigurationPrefix: string;
@@ -129,6 +140,8 @@ export function buildModel(answers: Answers, state: State): Model {
       s3Uri: `s3://${answers.bucketName}/${certsS3Key}`,
       s3KeyShell: certsS3KeyFor('${CERTIFICATE_VERSION}'),
     },
+    emrManagedCertificates: { validityDays: EMR_MANAGED_VALIDITY_DAYS },
+    usesCertificateZip: answers.certificateSource !== 'emr-managed',
     clusterName: `${p}-cluster`,
     securityConfigurationPrefix: p,
     tags: {
