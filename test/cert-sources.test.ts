@@ -259,6 +259,11 @@ describe('certificateSource emr-managed', () => {
     const check = secureEmr(dir, ['certs', '--check']);
     assert.equal(check.status, 0, out(check));
     assert.match(out(check), /emr-managed/);
+    const rotate = secureEmr(dir, ['certs', '--rotate']);
+    assert.equal(rotate.status, 0, out(rotate));
+    assert.match(out(rotate), /certificate version 2: scripts\/deploy\.sh creates a new security configuration/);
+    assert.match(readFileSync(join(dir, 'scripts/project.env'), 'utf8'), /^CERTIFICATE_VERSION=2$/m);
+    assert.deepEqual(readdirSync(join(dir, 'certs')), ['README.md'], 'still no key material');
   });
 
   it('switching from self-signed keeps certs/*.pem and says they are no longer used and how to remove them', () => {

@@ -71,11 +71,13 @@ function before({ model, readExisting, flags, modeOf, dryRun }: BeforeContext): 
     return check(set, model.answers.region, modeOf);
   }
   if (flags.rotate && source === 'emr-managed') {
+    // No key material: the version only names the security configuration, so a new one (and a new CA) is made.
+    const version = model.state.certificateVersion + 1;
     return {
       kind: 'render',
-      state: model.state,
+      state: { ...model.state, certificateVersion: version },
       notes: [
-        'Nothing to rotate here: with emr-managed certificates, rotation means a new security configuration (certs/README.md, "Rotate").',
+        `${dryRun ? 'Would move' : 'Moved'} to certificate version ${version}: scripts/deploy.sh creates a new security configuration, and with it a new EMR-managed CA; start new clusters on it, then delete the old configuration (certs/README.md).`,
       ],
     };
   }

@@ -69,6 +69,11 @@ interface SpecFields<K extends AnswerName> {
   default?: Answers[K] | ((earlier: Partial<Answers>) => Answers[K] | undefined);
   choices?: readonly NonNullable<Answers[K]>[];
   check: Check<NonNullable<Answers[K]>>;
+  /**
+   * For an answer added after projects were made: the value that keeps what such a project had, used when a
+   * saved set of answers (.yo-rc.json or an answers file) does not give it, so those keep working unchanged.
+   */
+  savedDefault?: Answers[K];
   /** Extra JSON Schema keywords (pattern, bounds) mirrored from `check` for editors. */
   schema?: Record<string, unknown>;
 }
@@ -246,6 +251,8 @@ export const DECLARATIONS: Declarations = {
     description:
       'Where the TLS certificates come from: self-signed (a private CA made here), pem-files (your CA-issued files) or emr-managed.',
     check: v.oneOf(CERTIFICATE_SOURCES),
+    // Projects made before this answer have a self-signed set in certs/.
+    savedDefault: 'self-signed',
   },
   certPrivateKey: {
     kind: 'string',
