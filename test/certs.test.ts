@@ -35,7 +35,26 @@ function checkWithOpenssl(dir: string, region: string, names: string[], bits = 2
   const [start, end] = [...dates.matchAll(/=(.*)/g)].map((m) => Date.parse(m[1] ?? ''));
   assert.ok(Math.abs((start ?? 0) - Date.now()) < 600_000, 'valid from now');
   assert.equal(Math.round(((end ?? 0) - (start ?? 0)) / 86_400_000), 365);
+  assert.match(text, /Authority Key Identifier/);
   assert.match(openssl(['verify', '-CAfile', join(dir, 'trustedCertificates.pem'), cert]), /OK/);
+  // trustedCertificates.pem is the private CA, not the leaf; the chain is the leaf followed by that CA.
+  const trusted = readFileSync(join(dir, 'trustedCertificates.pem'), 'utf8');
+  const caText = openssl(['x509', '-in', join(dir, 'trustedCertificates.pem'), '-noout', '-text']);
+  assert.match(caText, /Basic Constraints: critical\n\s+CA:TRUE/);
+  assert.match(caText, /Key Usage: critical\n\s+Certificate Sign, CRL Sign/);
+  assert.match(caText, /Subject: .*CN = secure-emr private CA/);
+  assert.equal((trusted.match(/BEGIN CERTIFICATE/g) ?? []).length, 1, 'one CA certificate');
+  const chain =
+    readFileSync(cert, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\r?\n/g) ?? [];
+  assert.equal(chain.length, 2, 'certificateChain.pem holds the leaf and the CA');
+  assert.equal(chain[1], trusted, 'the second certificate of the chain is the CA');
+  assert.notEqual(chain[0], trusted, 'the trusted certificate is not the leaf');
+  const issuer = openssl(['x509', '-in', cert, '-noout', '-issuer']).replace(/^issuer=/, '');
+  const caSubject = openssl(['x509', '-in', join(dir, 'trustedCertificates.pem'), '-noout', '-subject']).replace(
+    /^subject=/,
+    '',
+  );
+  assert.equal(issuer, caSubject, 'the leaf is issued by the CA');
   const fromCert = openssl(['x509', '-in', cert, '-noout', '-pubkey']);
   const fromKey = openssl(['pkey', '-in', join(dir, 'privateKey.pem'), '-pubout']);
   assert.equal(fromCert, fromKey, 'the public key in the certificate matches the private key');
@@ -117,7 +136,7 @@ describe('certificates made at scaffold time, checked with openssl', () => {
       for (const name of listing) {
         const inZip = run('unzip', ['-p', join(dir, 'certs.zip'), name]).stdout;
         assert.doesNotMatch(inZip, /\r/, `${name} has LF line endings, as OpenSSL writes them`);
-        assert.match(inZip, /^-----BEGIN [A-Z ]+-----\n[A-Za-z0-9+/=\n]+-----END [A-Z ]+-----\n$/);
+        assert.match(inZip, /^(-----BEGIN [A-Z ]+-----\n[A-Za-z0-9+/=\n]+-----END [A-Z ]+-----\n)+$/);
         assert.equal(inZip, readFileSync(join(dir, name), 'utf8'), `${name} in the zip equals the loose file`);
       }
       assert.equal(statSync(join(dir, 'privateKey.pem')).mode & 0o777, 0o600);
@@ -236,7 +255,7 @@ describe('certificates made at scaffold time, checked with openssl', () => {
         validityDays: 30,
         keySize: 3072,
       });
-      assert.equal(calls, 1, "node-forge called Node's crypto.generateKeyPair");
+      assert.equal(calls, 2, "node-forge called Node's crypto.generateKeyPair (the CA's key and the leaf's)");
       assert.match(made.privateKeyPem, /BEGIN PRIVATE KEY/);
       const text = run('openssl', ['pkey', '-noout', '-text'], { input: made.privateKeyPem }).stdout;
       assert.match(text, /Private-Key: \(3072 bit/);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ANSWER_SPECS } from '../generators/lib/answers.js';
 import type { AnswerSpec } from '../generators/lib/answers.js';
-import { AnswersError, intakeAnswers } from '../generators/lib/answer-intake.js';
+import { AnswersError, collectSupplied, intakeAnswers } from '../generators/lib/answer-intake.js';
 import type { IntakeInput } from '../generators/lib/answer-intake.js';
 import { readState } from '../generators/lib/state.js';
 import { sshNeedsConfirmation } from '../generators/lib/validate.js';
@@ -123,5 +123,20 @@ describe('state: certificate version', () => {
   it('a bad value names the file and the fix', () => {
     assert.throws(() => readState({ certificateVersion: 'two' }, undefined), /\.yo-rc\.json .*restore it from git/);
     assert.throws(() => readState({}, 'CERTIFICATE_VERSION=$(id)\n'), /scripts\/project\.env .*plain number/);
+  });
+});
+
+describe('answers added later (savedDefault)', () => {
+  it('a saved set without certificateSource keeps self-signed; a new project is not given it silently', () => {
+    const stored = collectSupplied({ stored: { projectName: 'old-emr' } });
+    assert.equal(stored.values.certificateSource, 'self-signed');
+    assert.equal(stored.origins.certificateSource, 'stored config');
+    assert.equal(collectSupplied({ file: { projectName: 'x' } }).values.certificateSource, 'self-signed');
+    assert.equal(collectSupplied({ stored: {} }).values.certificateSource, undefined);
+    assert.equal(
+      collectSupplied({ stored: { projectName: 'old-emr', certificateSource: 'emr-managed' } }).values
+        .certificateSource,
+      'emr-managed',
+    );
   });
 });

@@ -215,10 +215,10 @@ describe('typed documents', () => {
       EncryptionMode: 'CSE-KMS',
       AwsKmsKey: PLACEHOLDERS.s3Key,
     });
-    assert.equal(
-      cse.EncryptionConfiguration.InTransitEncryptionConfiguration.TLSCertificateConfiguration.S3Object,
-      PLACEHOLDERS.certsS3Object,
-    );
+    assert.deepEqual(cse.EncryptionConfiguration.InTransitEncryptionConfiguration.TLSCertificateConfiguration, {
+      CertificateProviderType: 'PEM',
+      S3Object: PLACEHOLDERS.certsS3Object,
+    });
     const sse = securityConfigurationDocument(model({ s3EncryptionMode: 'SSE-S3' }));
     assert.deepEqual(sse.EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration, {
       EncryptionMode: 'SSE-S3',

@@ -99,6 +99,7 @@ describe('the prompts on a terminal (tmux)', () => {
       'Terminate the cluster after',
       'EMRFS S3 encryption mode',
       'IAM roles',
+      'TLS certificates',
       'Certificate country',
       'Certificate state',
       'Certificate locality',

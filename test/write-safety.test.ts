@@ -276,7 +276,9 @@ describe('inputs', () => {
     assert.ok(free.length >= 17, free.join());
     for (const value of hostile) {
       const file = join(tempDir(), 'answers.json');
-      writeFileSync(file, JSON.stringify(Object.fromEntries(free.map((name) => [name, value]))));
+      // pem-files makes the certificate file paths needed (and so checked) too.
+      const values = { ...Object.fromEntries(free.map((name) => [name, value])), certificateSource: 'pem-files' };
+      writeFileSync(file, JSON.stringify(values));
       const dir = tempDir();
       const r = secureEmr(dir, ['--answers', file, '--defaults', '--offline']);
       assert.notEqual(r.status, 0, `${JSON.stringify(value)} was accepted`);

@@ -3,7 +3,7 @@
  * set (key, certificate, trusted certificates, zip), and every inconsistency is a refusal that says exactly how
  * to restore or rotate. Pure apart from the reads passed in.
  */
-import { CERT_FILES, keyMatchesCertificate } from '../lib/certificates.js';
+import { CERT_FILES, keyMatchesCertificate, trustedFromChain } from '../lib/certificates.js';
 import { readZip } from '../lib/zip.js';
 
 export const CERTS_DIR = 'certs';
@@ -50,7 +50,7 @@ function parses(pem: string, kind: 'key' | 'certificate'): boolean {
  */
 export function assessKeySet(
   set: KeySetOnDisk,
-): { kind: 'none' } | { kind: 'ok'; key: string; cert: string; rebuild: Array<'zip' | 'trusted'> } {
+): { kind: 'none' } | { kind: 'ok'; key: string; cert: string; trusted: string; rebuild: Array<'zip' | 'trusted'> } {
   if (set.key === undefined && set.cert === undefined && set.zip === undefined && set.trusted === undefined)
     return { kind: 'none' };
   if (set.key === undefined) {
@@ -87,17 +87,26 @@ export function assessKeySet(
     );
   }
   const rebuild: Array<'zip' | 'trusted'> = [];
-  if (set.trusted === undefined) rebuild.push('trusted');
+  let trusted = set.trusted;
+  if (trusted === undefined) {
+    trusted = trustedFromChain(set.cert);
+    if (trusted === undefined) {
+      throw new KeyMaterialError(
+        `${at(CERT_FILES.trusted)} is missing and ${at(CERT_FILES.chain)} does not end with a root certificate to rebuild it from: restore it (${RESTORE_FROM_ZIP(CERT_FILES.trusted)}, or your CA's bundle), or run ${ROTATE}.`,
+      );
+    }
+    rebuild.push('trusted');
+  }
   if (set.zip === undefined) rebuild.push('zip');
   else {
-    const problem = zipProblem(set.zip, set.key, set.cert, set.trusted ?? set.cert);
+    const problem = zipProblem(set.zip, set.key, set.cert, trusted);
     if (problem) {
       throw new KeyMaterialError(
         `${at(CERT_FILES.zip)} ${problem}, so it is not what EMR would get from the PEM files in certs/. If the PEM files are right, delete certs/certs.zip and run again (it is rebuilt from them); otherwise restore the set from certs/archive/ or run ${ROTATE}.`,
       );
     }
   }
-  return { kind: 'ok', key: set.key, cert: set.cert, rebuild };
+  return { kind: 'ok', key: set.key, cert: set.cert, trusted, rebuild };
 }
 
 /** Why a zip is not exactly the three PEM files at its root, or undefined. */

@@ -1,7 +1,9 @@
 /**
  * Key material (certs/*.pem, certs/certs.zip) and what documents it (certs/README.md,
- * scripts/generate-certs.sh). Key material is made only when there is none at all, or on `:certs --rotate`, which
- * first archives the current set in certs/archive/v<N>/. Any inconsistency on disk is a refusal that says how to
+ * scripts/generate-certs.sh), by certificateSource: `self-signed` makes a private CA and a leaf (the CA key is
+ * discarded after signing), `pem-files` validates the team's CA-issued files and copies them in, `emr-managed`
+ * writes no key material at all (only certs/README.md). Key material is made or copied only when there is none at
+ * all, or on `:certs --rotate`, which first archives the current set in certs/archive/v<N>/. Any inconsistency on disk is a refusal that says how to
  * restore or rotate (key-material.ts). `:certs --check` only reports, and fails on trouble.
  */
 import {
@@ -9,11 +11,12 @@ import {
   checkCertificate,
   describeCertificate,
   generateKeyMaterial,
+  trustedFromChain,
   zipCertificates,
 } from '../lib/certificates.js';
 import type { CertificateFacts, CertificateRequest } from '../lib/certificates.js';
 import type { Model } from '../lib/model.js';
-import type { BeforeContext, BeforeRender, OutputFile, Piece } from '../lib/piece.js';
+import type { BeforeContext, BeforeRender, OutputFile, Piece, PieceContext } from '../lib/piece.js';
 import { templateFile } from '../lib/render.js';
 import {
   ARCHIVE_DIR,
@@ -25,6 +28,7 @@ import {
   zipProblem,
 } from './key-material.js';
 import type { KeySetOnDisk } from './key-material.js';
+import { readPemSources, validatedPemSources } from './pem-files.js';
 
 export { CERTS_DIR } from './key-material.js';
 
@@ -44,9 +48,39 @@ function requestFor(model: Model): CertificateRequest {
   };
 }
 
+const SOURCE_NOTE = {
+  'emr-managed':
+    'certificateSource is emr-managed: EMR makes and rotates nothing in certs/; recreate the security configuration before its CA expires (certs/README.md).',
+} as const;
+
 function before({ model, readExisting, flags, modeOf, dryRun }: BeforeContext): BeforeRender {
   const set = readKeySet(readExisting);
-  if (flags.check) return check(set, model.answers.region, modeOf);
+  const source = model.answers.certificateSource;
+  if (flags.check) {
+    if (source === 'emr-managed') {
+      return {
+        kind: 'report',
+        lines: [
+          'ok   source: emr-managed; EMR holds the CA (Secrets Manager) and the certificates, there is no key material to check here',
+          'info verify: scripts/verify-encryption.sh checks that the CA secret of the security configuration exists',
+        ],
+        ok: true,
+        failure: '',
+      };
+    }
+    return check(set, model.answers.region, modeOf);
+  }
+  if (flags.rotate && source === 'emr-managed') {
+    // No key material: the version only names the security configuration, so a new one (and a new CA) is made.
+    const version = model.state.certificateVersion + 1;
+    return {
+      kind: 'render',
+      state: { ...model.state, certificateVersion: version },
+      notes: [
+        `${dryRun ? 'Would move' : 'Moved'} to certificate version ${version}: scripts/deploy.sh creates a new security configuration, and with it a new EMR-managed CA; start new clusters on it, then delete the old configuration (certs/README.md).`,
+      ],
+    };
+  }
   if (flags.rotate && set.key !== undefined) {
     const version = model.state.certificateVersion + 1;
     return {
@@ -62,25 +96,26 @@ function before({ model, readExisting, flags, modeOf, dryRun }: BeforeContext): 
   return { kind: 'render', state: model.state, notes: [] };
 }
 
-/** `certs --check`: every problem of the set on disk as a line (expiry, names, key, zip, modes). */
+/** `certs --check`: every problem of the set on disk as a line (expiry, chain, names, key, zip, modes). */
 function check(set: KeySetOnDisk, region: string, modeOf: (path: string) => number | undefined): BeforeRender {
   if (set.key === undefined || set.cert === undefined) {
     throw new KeyMaterialError(
       'certs --check: certs/privateKey.pem or certs/certificateChain.pem is missing; restore them, or run `secure-emr certs --rotate` for a new set.',
     );
   }
+  const trusted = set.trusted ?? trustedFromChain(set.cert) ?? '';
   let result: { ok: boolean; lines: string[] };
   try {
-    result = checkCertificate(set.key, set.cert, region);
+    result = checkCertificate(set.key, set.cert, trusted, region);
   } catch {
     throw new KeyMaterialError(
-      'certs --check: certs/privateKey.pem or certs/certificateChain.pem is not valid PEM; restore them from certs/archive/, or run `secure-emr certs --rotate`.',
+      'certs --check: certs/privateKey.pem, certs/certificateChain.pem or certs/trustedCertificates.pem is not valid PEM; restore them from certs/archive/, or run `secure-emr certs --rotate`.',
     );
   }
   const zip =
     set.zip === undefined
       ? 'is missing; run `secure-emr certs` to rebuild it from the PEM files'
-      : zipProblem(set.zip, set.key, set.cert, set.trusted ?? set.cert);
+      : zipProblem(set.zip, set.key, set.cert, trusted);
   const modes = modeProblems(modeOf);
   return {
     kind: 'report',
@@ -98,11 +133,11 @@ function check(set: KeySetOnDisk, region: string, modeOf: (path: string) => numb
 }
 
 /** The four files of a set, written together (staged, then moved into place). */
-function keySetFiles(key: string, cert: string, zip: Buffer): OutputFile[] {
+function keySetFiles(key: string, chain: string, trusted: string, zip: Buffer): OutputFile[] {
   return [
     { path: at(CERT_FILES.privateKey), contents: key, mode: 0o600, secret: true, keySet: true },
-    { path: at(CERT_FILES.chain), contents: cert, mode: 0o644, secret: true, keySet: true },
-    { path: at(CERT_FILES.trusted), contents: cert, mode: 0o644, secret: true, keySet: true },
+    { path: at(CERT_FILES.chain), contents: chain, mode: 0o644, secret: true, keySet: true },
+    { path: at(CERT_FILES.trusted), contents: trusted, mode: 0o644, secret: true, keySet: true },
     { path: at(CERT_FILES.zip), contents: zip, mode: 0o600, secret: true, keySet: true },
   ];
 }
@@ -144,67 +179,136 @@ function staleAnswers(model: Model, facts: CertificateFacts): string[] {
 export const certsPiece: Piece = {
   name: 'certs',
   description:
-    'certs/: the TLS key, certificate and zip for in-transit encryption, certs/README.md, scripts/generate-certs.sh',
+    'certs/: the TLS key, certificate chain, trusted CA and zip for in-transit encryption (none with emr-managed), certs/README.md, scripts/generate-certs.sh',
   flags: [
-    { name: 'rotate', description: 'Archive the current key and certificate, then make a new set under a new version' },
+    {
+      name: 'rotate',
+      description:
+        'Archive the current key and certificates, then make (or copy, with pem-files) a new set under a new version',
+    },
     {
       name: 'check',
-      description: 'Check expiry, names, key match, the zip and file modes; fail within 30 days of expiry',
+      description: 'Check expiry, the chain, names, key match, the zip and file modes; fail within 30 days of expiry',
     },
   ],
   before,
   async render(ctx) {
-    const { model } = ctx;
-    const set = readKeySet(ctx.readExisting);
-    const assessed = ctx.flags.rotate && set.key !== undefined ? { kind: 'rotate' as const } : assessKeySet(set);
-    const files: OutputFile[] = [];
-    let key: string;
-    let cert: string;
-    if (assessed.kind === 'ok') {
-      key = assessed.key;
-      cert = assessed.cert;
-      const check = checkCertificate(key, cert, model.answers.region);
-      if (!check.ok) {
-        ctx.log(
-          `Certificate: ${check.lines.filter((l) => l.startsWith('FAIL')).join('; ')}. It was left as it is: run \`secure-emr certs --rotate\` for a new one.`,
-        );
-      }
-      for (const problem of modeProblems(ctx.modeOf)) ctx.log(`Warning: ${problem}.`);
-      if (assessed.rebuild.includes('trusted'))
-        files.push({ path: at(CERT_FILES.trusted), contents: cert, mode: 0o644, secret: true });
-      if (assessed.rebuild.includes('zip')) {
-        files.push({
-          path: at(CERT_FILES.zip),
-          contents: zipCertificates(key, cert, describeCertificate(cert).notBefore),
-          mode: 0o600,
-          secret: true,
-        });
-      }
-    } else if (ctx.dryRun) {
-      // A dry run makes no key: it only says which files would be written.
-      const placeholder = Buffer.from('(new key material is made only by a real run)');
-      files.push(...keySetFiles(placeholder.toString(), placeholder.toString(), placeholder));
-      if (assessed.kind === 'rotate')
-        files.push(...archiveFiles(model.state.certificateVersion - 1, { ...namesOf(set) }, ctx.readExisting));
-      return [...files, ...documents(ctx, undefined)];
-    } else {
-      if (assessed.kind === 'rotate')
-        files.push(...archiveFiles(model.state.certificateVersion - 1, namesOf(set), ctx.readExisting));
-      const made = await generateKeyMaterial(requestFor(model));
-      key = made.privateKeyPem;
-      cert = made.certificatePem;
-      files.push(...keySetFiles(key, cert, made.zip));
-    }
-    const facts = describeCertificate(cert);
-    const stale = staleAnswers(model, facts);
-    if (stale.length > 0) {
-      ctx.log(
-        `The certificate in certs/ was made with other values than the answers ${stale.join(', ')} now give; it was kept. \`secure-emr certs --rotate\` makes a new one that reflects them (certs/README.md shows the certificate's real subject).`,
-      );
-    }
-    return [...files, ...documents(ctx, facts)];
+    const source = ctx.model.answers.certificateSource;
+    if (source === 'emr-managed') return emrManaged(ctx);
+    if (source === 'pem-files') return pemFiles(ctx);
+    return selfSigned(ctx);
   },
 };
+
+/** With emr-managed certificates: only certs/README.md; key material left on disk is kept and reported. */
+function emrManaged(ctx: PieceContext): OutputFile[] {
+  const set = readKeySet(ctx.readExisting);
+  const left = Object.entries(namesOf(set))
+    .filter(([, data]) => data !== undefined)
+    .map(([name]) => at(name));
+  if (left.length > 0) {
+    ctx.log(
+      `certificateSource is emr-managed, so ${left.join(', ')} ${left.length > 1 ? 'are' : 'is'} no longer used; ${left.length > 1 ? 'they were' : 'it was'} kept (key material is never deleted implicitly). Once a cluster runs on the EMR-managed security configuration, move them out of the repository folder (\`mkdir -p ~/secure-emr-old && mv certs/*.pem certs/certs.zip ~/secure-emr-old/\`) or delete them; they are git-ignored meanwhile.`,
+    );
+  }
+  ctx.log(SOURCE_NOTE['emr-managed']);
+  return [templateFile('certs', at('README.md'), ctx.model, { data: { facts: undefined, coversRegion: true } })];
+}
+
+/** With pem-files: the team's files, validated, then copied in as the set (or kept when already there). */
+function pemFiles(ctx: PieceContext): OutputFile[] {
+  const { model } = ctx;
+  const set = readKeySet(ctx.readExisting);
+  const sources = validatedPemSources(readPemSources(ctx.root, model.answers), model.answers);
+  const rotate = ctx.flags.rotate === true && set.key !== undefined;
+  const same = set.key === sources.key && set.cert === sources.chain && set.trusted === sources.trusted;
+  const files: OutputFile[] = [];
+  if (set.key !== undefined && !rotate) {
+    const assessed = assessKeySet(set);
+    if (!same) {
+      throw new KeyMaterialError(
+        'certs/ holds another key and certificates than the files certPrivateKey, certChain and certTrustedCertificates name; nothing was written. To use the new files, run `secure-emr certs --rotate` (the current set is archived in certs/archive/ first, under a new certificate version); to keep the current set, give the paths it came from.',
+      );
+    }
+    if (assessed.kind === 'ok' && assessed.rebuild.includes('zip')) {
+      files.push({
+        path: at(CERT_FILES.zip),
+        contents: zipCertificates(
+          sources.key,
+          sources.chain,
+          sources.trusted,
+          describeCertificate(sources.chain).notBefore,
+        ),
+        mode: 0o600,
+        secret: true,
+      });
+    }
+    for (const problem of modeProblems(ctx.modeOf)) ctx.log(`Warning: ${problem}.`);
+  } else {
+    if (rotate) files.push(...archiveFiles(model.state.certificateVersion - 1, namesOf(set), ctx.readExisting));
+    const stamp = describeCertificate(sources.chain).notBefore;
+    files.push(
+      ...keySetFiles(
+        sources.key,
+        sources.chain,
+        sources.trusted,
+        zipCertificates(sources.key, sources.chain, sources.trusted, stamp),
+      ),
+    );
+  }
+  return [...files, ...documents(ctx, describeCertificate(sources.chain))];
+}
+
+/** With self-signed: a private CA and a leaf, made when there is no set (or on --rotate). */
+async function selfSigned(ctx: PieceContext): Promise<OutputFile[]> {
+  const { model } = ctx;
+  const set = readKeySet(ctx.readExisting);
+  const assessed = ctx.flags.rotate && set.key !== undefined ? { kind: 'rotate' as const } : assessKeySet(set);
+  const files: OutputFile[] = [];
+  let cert: string;
+  if (assessed.kind === 'ok') {
+    cert = assessed.cert;
+    const check = checkCertificate(assessed.key, cert, assessed.trusted, model.answers.region);
+    if (!check.ok) {
+      ctx.log(
+        `Certificate: ${check.lines.filter((l) => l.startsWith('FAIL')).join('; ')}. It was left as it is: run \`secure-emr certs --rotate\` for a new one.`,
+      );
+    }
+    for (const problem of modeProblems(ctx.modeOf)) ctx.log(`Warning: ${problem}.`);
+    if (assessed.rebuild.includes('trusted'))
+      files.push({ path: at(CERT_FILES.trusted), contents: assessed.trusted, mode: 0o644, secret: true });
+    if (assessed.rebuild.includes('zip')) {
+      files.push({
+        path: at(CERT_FILES.zip),
+        contents: zipCertificates(assessed.key, cert, assessed.trusted, describeCertificate(cert).notBefore),
+        mode: 0o600,
+        secret: true,
+      });
+    }
+  } else if (ctx.dryRun) {
+    // A dry run makes no key: it only says which files would be written.
+    const placeholder = Buffer.from('(new key material is made only by a real run)');
+    const text = placeholder.toString();
+    files.push(...keySetFiles(text, text, text, placeholder));
+    if (assessed.kind === 'rotate')
+      files.push(...archiveFiles(model.state.certificateVersion - 1, { ...namesOf(set) }, ctx.readExisting));
+    return [...files, ...documents(ctx, undefined)];
+  } else {
+    if (assessed.kind === 'rotate')
+      files.push(...archiveFiles(model.state.certificateVersion - 1, namesOf(set), ctx.readExisting));
+    const made = await generateKeyMaterial(requestFor(model));
+    cert = made.certificatePem;
+    files.push(...keySetFiles(made.privateKeyPem, cert, made.trustedPem, made.zip));
+  }
+  const facts = describeCertificate(cert);
+  const stale = staleAnswers(model, facts);
+  if (stale.length > 0) {
+    ctx.log(
+      `The certificate in certs/ was made with other values than the answers ${stale.join(', ')} now give; it was kept. \`secure-emr certs --rotate\` makes a new one that reflects them (certs/README.md shows the certificate's real subject).`,
+    );
+  }
+  return [...files, ...documents(ctx, facts)];
+}
 
 function namesOf(set: ReturnType<typeof readKeySet>): Record<string, string | Buffer | undefined> {
   return {
@@ -218,8 +322,12 @@ function namesOf(set: ReturnType<typeof readKeySet>): Record<string, string | Bu
 /** certs/README.md and scripts/generate-certs.sh; in a dry run without a certificate, the README is left out. */
 function documents(ctx: { model: Model }, facts: CertificateFacts | undefined): OutputFile[] {
   const { model } = ctx;
-  const script = templateFile('certs', 'scripts/generate-certs.sh', model, { mode: 0o755 });
-  if (facts === undefined) return [script];
+  // The OpenSSL script makes a self-signed set; with the team's own files it would only mislead.
+  const script =
+    model.answers.certificateSource === 'self-signed'
+      ? [templateFile('certs', 'scripts/generate-certs.sh', model, { mode: 0o755 })]
+      : [];
+  if (facts === undefined) return script;
   const coversRegion = model.certificateDnsNames.every((n) => facts.dnsNames.includes(n));
-  return [templateFile('certs', at('README.md'), model, { data: { facts, coversRegion } }), script];
+  return [templateFile('certs', at('README.md'), model, { data: { facts, coversRegion } }), ...script];
 }

@@ -125,6 +125,12 @@ export function collectSupplied(sources: RawSources): Supplied {
       }
       break;
     }
+    // A saved set made before the answer existed keeps what it had (the declaration's savedDefault).
+    const storedSet = Object.keys(sources.stored ?? {}).length > 0;
+    if (supplied.values[spec.name] === undefined && spec.savedDefault !== undefined && (storedSet || sources.file)) {
+      (supplied.values as Record<string, unknown>)[spec.name] = spec.savedDefault;
+      supplied.origins[spec.name] = storedSet ? 'stored config' : 'answers file';
+    }
   }
   return supplied;
 }

@@ -9,6 +9,15 @@ import type { Check } from './validate.js';
 export const S3_ENCRYPTION_MODES = ['CSE-KMS', 'SSE-KMS', 'SSE-S3'] as const;
 export const CERT_KEY_SIZES = [2048, 3072, 4096] as const;
 export const IAM_ROLE_MODES = ['project', 'emr-defaults'] as const;
+export const CERTIFICATE_SOURCES = ['self-signed', 'pem-files', 'emr-managed'] as const;
+export type CertificateSource = (typeof CERTIFICATE_SOURCES)[number];
+
+/** A path that is safe in every output that names it (the certs README, messages): no shell or Markdown specials. */
+const pemPath: Check<string> = (value) =>
+  value.length === 0 || value.length > 1024 || !/^[A-Za-z0-9_./@+~-]+$/.test(value)
+    ? 'give the path of a PEM file (absolute, or relative to the project folder), with letters, digits and _ . / @ + ~ - only'
+    : undefined;
+const pemFiles = (a: Partial<Answers>): boolean => a.certificateSource === 'pem-files';
 
 export interface Answers {
   projectName: string;
@@ -31,6 +40,11 @@ export interface Answers {
   idleTimeoutMinutes: number;
   s3EncryptionMode: (typeof S3_ENCRYPTION_MODES)[number];
   iamRoles: (typeof IAM_ROLE_MODES)[number];
+  certificateSource: CertificateSource;
+  /** Only with certificateSource pem-files: the paths of the team's CA-issued files. */
+  certPrivateKey?: string;
+  certChain?: string;
+  certTrustedCertificates?: string;
   certCountry: string;
   certState: string;
   certLocality: string;
@@ -58,6 +72,11 @@ interface SpecFields<K extends AnswerName> {
   defaultText?: string;
   choices?: readonly NonNullable<Answers[K]>[];
   check: Check<NonNullable<Answers[K]>>;
+  /**
+   * For an answer added after projects were made: the value that keeps what such a project had, used when a
+   * saved set of answers (.yo-rc.json or an answers file) does not give it, so those keep working unchanged.
+   */
+  savedDefault?: Answers[K];
   /** Extra JSON Schema keywords (pattern, bounds) mirrored from `check` for editors. */
   schema?: Record<string, unknown>;
 }
@@ -241,6 +260,39 @@ export const DECLARATIONS: Declarations = {
     description:
       'project: roles scoped to this bucket and keys; emr-defaults: EMR_DefaultRole and EMR_EC2_DefaultRole from `aws emr create-default-roles`, which must exist. With emr-defaults the nodes run on the deprecated AmazonElasticMapReduceforEC2Role, which allows s3:* on every bucket.',
     check: v.oneOf(IAM_ROLE_MODES),
+  },
+  certificateSource: {
+    kind: 'choice',
+    default: 'self-signed',
+    choices: CERTIFICATE_SOURCES,
+    message: 'TLS certificates: a private CA made here, your CA-issued PEM files, or EMR-managed',
+    description:
+      'Where the TLS certificates come from: self-signed (a private CA made here), pem-files (your CA-issued files) or emr-managed.',
+    check: v.oneOf(CERTIFICATE_SOURCES),
+    // Projects made before this answer have a self-signed set in certs/.
+    savedDefault: 'self-signed',
+  },
+  certPrivateKey: {
+    kind: 'string',
+    message: "Path of the leaf's private key (PEM, unencrypted)",
+    description: 'With certificateSource pem-files: the private key of the certificate (PEM, unencrypted RSA).',
+    check: pemPath,
+    requiredWhen: pemFiles,
+  },
+  certChain: {
+    kind: 'string',
+    message: 'Path of the certificate chain (PEM: the certificate, then its intermediates)',
+    description:
+      "With certificateSource pem-files: the node certificate followed by its intermediate CA certificates (PEM); it must cover the region's node names.",
+    check: pemPath,
+    requiredWhen: pemFiles,
+  },
+  certTrustedCertificates: {
+    kind: 'string',
+    message: 'Path of the trusted CA certificates (PEM)',
+    description: "With certificateSource pem-files: the CA certificates nodes trust (your CA's root, PEM).",
+    check: pemPath,
+    requiredWhen: pemFiles,
   },
   certCountry: {
     kind: 'string',

@@ -304,6 +304,7 @@ export abstract class SecureEmrGenerator extends Generator {
   private async _render(model: Model): Promise<Rendered> {
     const ctx = (m: Model) => ({
       model: m,
+      root: this.destinationRoot(),
       readExisting: (path: string) => this._readDisk(path),
       modeOf: (path: string) => this._modeOf(path),
       dryRun: this.isDryRun,

@@ -37,6 +37,13 @@ export function certsS3KeyFor(version: number | string): string {
 export const LAUNCH_TAG_KEY = 'secure-emr:bucket';
 
 /**
+ * EMR-managed certificates: how long the CA and certificates EMR makes are valid, from the security
+ * configuration's creation (`ValidityInDays`; EMR's own default is 20 years). One year keeps the CA short-lived
+ * and the recreation a yearly routine.
+ */
+export const EMR_MANAGED_VALIDITY_DAYS = 365;
+
+/**
  * The tag AmazonEMRServicePolicy_v2 keys its EC2 permissions on. With it a resource may be modified, have its
  * security group rules changed or be terminated by the EMR service role, so only what EMR uses carries it: the
  * VPC, the private subnet and the EMR security groups (never the bastion, its group, NAT, IGW, EIP, route tables).
@@ -114,6 +121,10 @@ export interface Model {
     /** The S3 key as scripts/project.env spells it, from CERTIFICATE_VERSION. */
     s3KeyShell: string;
   };
+  /** With certificateSource emr-managed: what the security configuration asks EMR for. */
+  emrManagedCertificates: { validityDays: number };
+  /** Whether the project has key material to upload (certs/certs.zip): not with emr-managed certificates. */
+  usesCertificateZip: boolean;
   clusterName: string;
   /** The tag key deploy.sh marks its clusters with (value: the bucket name); teardown.sh terminates only those. */
   launchTagKey: string;
@@ -126,7 +137,7 @@ export interface Model {
   /** The certificate subject (without CN) for `openssl req -subj`, with / + = \ escaped. */
   opensslSubjectBase: string;
   /** Sentences the documents use where an answer changes the wording. */
-  wording: { iamPiece: string; s3DataKey: string };
+  wording: { iamPiece: string; s3DataKey: string; inTransit: string; certificates: string };
 }
 
 /** `/C=US/O=A\/B` for `openssl req -subj`: / separates fields and + joins them, so both (and = and \) are escaped. */
@@ -169,6 +180,8 @@ export function buildModel(answers: Answers, state: State): Model {
       s3Uri: `s3://${answers.bucketName}/${certsS3Key}`,
       s3KeyShell: certsS3KeyFor('${CERTIFICATE_VERSION}'),
     },
+    emrManagedCertificates: { validityDays: EMR_MANAGED_VALIDITY_DAYS },
+    usesCertificateZip: answers.certificateSource !== 'emr-managed',
     clusterName: `${p}-cluster`,
     launchTagKey: LAUNCH_TAG_KEY,
     securityConfigurationPrefix: p,
@@ -190,6 +203,11 @@ export function buildModel(answers: Answers, state: State): Model {
         ? 'EMR service role (AmazonEMRServicePolicy_v2) and an EC2 instance role and profile scoped to this bucket and these keys'
         : `nothing to create: the EMR default roles ${roles.service} and ${roles.instance} from \`aws emr create-default-roles\` are used (they must exist). They run on the deprecated v1 managed policies: the nodes get AmazonElasticMapReduceforEC2Role, which allows s3:* on every bucket`,
       s3DataKey: answers.s3EncryptionMode === 'SSE-S3' ? 'S3-managed keys' : answers.s3KeyAlias,
+      inTransit: answers.certificateSource === 'emr-managed' ? 'EMR-managed certificates' : 'PEM certificates',
+      certificates:
+        answers.certificateSource === 'pem-files'
+          ? "your CA's key, certificate chain and trusted certificates"
+          : 'a private CA and a TLS key and certificate it signs',
     },
   };
 }

@@ -26,6 +26,8 @@ export interface OutputFile {
 
 export interface PieceContext {
   model: Model;
+  /** The project folder (absolute): relative paths in answers are taken from it. */
+  root: string;
   /** A file of the destination as it is on disk now, or undefined. */
   readExisting(path: string): Buffer | undefined;
   /** The mode of a file on disk, or undefined. */

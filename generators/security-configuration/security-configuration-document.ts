@@ -3,11 +3,21 @@
  * Key ARNs and the certificate's S3 object are placeholders that scripts/lib.sh fills at deploy time
  * (model.ts, PLACEHOLDERS).
  */
+import type { Tag } from '../lib/cfn.js';
 import { PLACEHOLDERS } from '../lib/model.js';
 import type { Model } from '../lib/model.js';
 
 export type S3EncryptionConfiguration =
   { EncryptionMode: 'SSE-S3' } | { EncryptionMode: 'SSE-KMS' | 'CSE-KMS'; AwsKmsKey: string };
+
+/**
+ * PEM: the zip of certs/ in S3. EMR: EMR makes a private CA and the nodes' certificates and stores the CA
+ * certificate in Secrets Manager, encrypted with AwsKmsKey (a full key ARN) and tagged with SecretTags; the
+ * certificates are valid ValidityInDays from the configuration's creation.
+ */
+export type TLSCertificateConfiguration =
+  | { CertificateProviderType: 'PEM'; S3Object: string }
+  | { CertificateProviderType: 'EMR'; AwsKmsKey: string; SecretTags: Tag[]; ValidityInDays: number };
 
 export interface SecurityConfigurationDocument {
   EncryptionConfiguration: {
@@ -22,15 +32,22 @@ export interface SecurityConfigurationDocument {
         EnableEbsEncryption: true;
       };
     };
-    InTransitEncryptionConfiguration: {
-      TLSCertificateConfiguration: { CertificateProviderType: 'PEM'; S3Object: string };
-    };
+    InTransitEncryptionConfiguration: { TLSCertificateConfiguration: TLSCertificateConfiguration };
   };
   InstanceMetadataServiceConfiguration: { MinimumInstanceMetadataServiceVersion: 2; HttpPutResponseHopLimit: 1 };
 }
 
 export function securityConfigurationDocument(m: Model): SecurityConfigurationDocument {
   const mode = m.answers.s3EncryptionMode;
+  const tls: TLSCertificateConfiguration =
+    m.answers.certificateSource === 'emr-managed'
+      ? {
+          CertificateProviderType: 'EMR',
+          AwsKmsKey: PLACEHOLDERS.s3Key,
+          SecretTags: m.tags.project,
+          ValidityInDays: m.emrManagedCertificates.validityDays,
+        }
+      : { CertificateProviderType: 'PEM', S3Object: PLACEHOLDERS.certsS3Object };
   const s3: S3EncryptionConfiguration =
     mode === 'SSE-S3' ? { EncryptionMode: mode } : { EncryptionMode: mode, AwsKmsKey: PLACEHOLDERS.s3Key };
   return {
@@ -45,9 +62,7 @@ export function securityConfigurationDocument(m: Model): SecurityConfigurationDo
           EnableEbsEncryption: true,
         },
       },
-      InTransitEncryptionConfiguration: {
-        TLSCertificateConfiguration: { CertificateProviderType: 'PEM', S3Object: PLACEHOLDERS.certsS3Object },
-      },
+      InTransitEncryptionConfiguration: { TLSCertificateConfiguration: tls },
     },
     InstanceMetadataServiceConfiguration: { MinimumInstanceMetadataServiceVersion: 2, HttpPutResponseHopLimit: 1 },
   };
