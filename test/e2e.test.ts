@@ -46,8 +46,10 @@ describe('emitted repository, end to end on moto_server', () => {
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /EC2 key pair secure-emr does not exist in us-east-1/);
     assert.match(r.stderr, /aws ec2 create-key-pair --region us-east-1 --key-name secure-emr --query KeyMaterial/);
-    assert.match(r.stderr, /IAM role EMR_DefaultRole_V2 \(the EMR service role\) does not exist/);
-    assert.match(r.stderr, /aws iam attach-role-policy --role-name EMR_DefaultRole_V2 .*AmazonEMRServicePolicy_v2/);
+    assert.match(
+      r.stderr,
+      /IAM role EMR_DefaultRole \(the EMR service role\) does not exist\. Create the EMR default roles:\n\s+aws emr create-default-roles --region us-east-1/,
+    );
     assert.match(r.stderr, /IAM role EMR_EC2_DefaultRole .* does not exist[\s\S]*aws emr create-default-roles/);
     assert.match(r.stderr, /IAM instance profile EMR_EC2_DefaultRole does not exist/);
     assert.match(r.stderr, /preflight found 4 problem\(s\) above; nothing was created/);

@@ -79,7 +79,7 @@ describe('key material is never replaced implicitly', () => {
     const oldKey = readFileSync(join(dir, 'certs/privateKey.pem'));
     const r = secureEmr(dir, ['certs', '--rotate']);
     assert.equal(r.status, 0, out(r));
-    assert.match(out(r), /the previous set is in certs\/archive\/v1\//);
+    assert.match(out(r), /Archive of the previous set: certs\/archive\/v1\//);
     assert.deepEqual(readFileSync(join(dir, 'certs/archive/v1/privateKey.pem')), oldKey);
     for (const name of ['privateKey.pem', 'certificateChain.pem', 'trustedCertificates.pem', 'certs.zip']) {
       assert.equal(statSync(join(dir, 'certs/archive/v1', name)).mode & 0o777, 0o600, name);
@@ -96,6 +96,7 @@ describe('key material is never replaced implicitly', () => {
     const r = secureEmr(dir, ['certs', '--rotate', '--dry-run']);
     assert.equal(r.status, 0, out(r));
     assert.match(out(r), /Would rotate: certificate version 2/);
+    assert.doesNotMatch(out(r), /would remove/, 'a dry run reports what a real run would do');
     assert.deepEqual(changedFiles(before, treeHashes(dir)), []);
   });
 

@@ -102,6 +102,18 @@ describe('write plan', () => {
   });
 });
 
+describe('a hand-edited manifest never removes key material', () => {
+  it('an entry naming a key file, with its real hash, does not remove it', () => {
+    const p = plan({
+      disk: { 'certs/privateKey.pem': 'KEY', 'certs/certs.zip': 'ZIP' },
+      manifest: manifestOf({ 'certs/privateKey.pem': entry('KEY', 'certs'), 'certs/certs.zip': entry('ZIP', 'certs') }),
+      files: { certs: [] },
+    });
+    assert.deepEqual(written(p), []);
+    assert.deepEqual(p.decisions.remove, []);
+  });
+});
+
 describe('manifest on disk is checked', () => {
   for (const [name, text, why] of [
     ['not JSON', '{', /is not valid JSON/],

@@ -89,7 +89,7 @@ function before({ model, readExisting, flags, modeOf, dryRun }: BeforeContext): 
       notes: [
         dryRun
           ? `Would rotate: certificate version ${version} (the current set would be archived in ${ARCHIVE_DIR}/v${model.state.certificateVersion}/).`
-          : `Rotated: certificate version ${version}; the previous set is in ${ARCHIVE_DIR}/v${model.state.certificateVersion}/. Run scripts/deploy.sh to upload the new one and create the new security configuration.`,
+          : `Rotated: certificate version ${version}; the previous set is archived under ${ARCHIVE_DIR}/ (folder below). Run scripts/deploy.sh to upload the new one and create the new security configuration.`,
       ],
     };
   }
@@ -147,6 +147,7 @@ function archiveFiles(
   version: number,
   existing: Record<string, string | Buffer | undefined>,
   readExisting: (p: string) => Buffer | undefined,
+  log: (message: string) => void,
 ): OutputFile[] {
   const present = Object.entries(existing).filter((e): e is [string, string | Buffer] => e[1] !== undefined);
   const folder = (suffix: string) => `${ARCHIVE_DIR}/v${version}${suffix}`;
@@ -156,6 +157,7 @@ function archiveFiles(
   let dir = folder('');
   if (same(dir)) return [];
   if (taken(dir)) dir = folder(`-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  log(`Archive of the previous set: ${dir}/`);
   return present.map(([name, data]) => ({ path: `${dir}/${name}`, contents: data, mode: 0o600, secret: true }));
 }
 
@@ -245,7 +247,8 @@ function pemFiles(ctx: PieceContext): OutputFile[] {
     }
     for (const problem of modeProblems(ctx.modeOf)) ctx.log(`Warning: ${problem}.`);
   } else {
-    if (rotate) files.push(...archiveFiles(model.state.certificateVersion - 1, namesOf(set), ctx.readExisting));
+    if (rotate)
+      files.push(...archiveFiles(model.state.certificateVersion - 1, namesOf(set), ctx.readExisting, ctx.log));
     const stamp = describeCertificate(sources.chain).notBefore;
     files.push(
       ...keySetFiles(
@@ -291,11 +294,11 @@ async function selfSigned(ctx: PieceContext): Promise<OutputFile[]> {
     const text = placeholder.toString();
     files.push(...keySetFiles(text, text, text, placeholder));
     if (assessed.kind === 'rotate')
-      files.push(...archiveFiles(model.state.certificateVersion - 1, { ...namesOf(set) }, ctx.readExisting));
+      files.push(...archiveFiles(model.state.certificateVersion - 1, { ...namesOf(set) }, ctx.readExisting, ctx.log));
     return [...files, ...documents(ctx, undefined)];
   } else {
     if (assessed.kind === 'rotate')
-      files.push(...archiveFiles(model.state.certificateVersion - 1, namesOf(set), ctx.readExisting));
+      files.push(...archiveFiles(model.state.certificateVersion - 1, namesOf(set), ctx.readExisting, ctx.log));
     const made = await generateKeyMaterial(requestFor(model));
     cert = made.certificatePem;
     files.push(...keySetFiles(made.privateKeyPem, cert, made.trustedPem, made.zip));
@@ -327,7 +330,8 @@ function documents(ctx: { model: Model }, facts: CertificateFacts | undefined): 
     model.answers.certificateSource === 'self-signed'
       ? [templateFile('certs', 'scripts/generate-certs.sh', model, { mode: 0o755 })]
       : [];
-  if (facts === undefined) return script;
+  // A dry run without a certificate yet: the README is still one of the files the run would write.
+  if (facts === undefined) return [{ path: at('README.md'), contents: '(written by a real run)\n' }, ...script];
   const coversRegion = model.certificateDnsNames.every((n) => facts.dnsNames.includes(n));
   return [templateFile('certs', at('README.md'), model, { data: { facts, coversRegion } }), ...script];
 }

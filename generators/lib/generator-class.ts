@@ -217,10 +217,14 @@ export abstract class SecureEmrGenerator extends Generator {
     }
     for (const file of writes.filter((f) => !f.secret)) this.writer.write(file.path, file.contents, file.mode ?? 0o644);
     for (const action of plan.actions) if (action.kind === 'delete') this.writer.remove(action.path);
+    // The state files are rewritten only when their contents change (a run with no changes touches nothing).
+    const writeIfChanged = (path: string, contents: string): void => {
+      if (this._readDisk(path)?.toString('utf8') !== contents) this.writer.write(path, contents);
+    };
     const manifest = manifestFile(plan.manifest);
-    this.writer.write(manifest.path, manifest.contents);
+    writeIfChanged(manifest.path, String(manifest.contents));
     const stored = { ...this.answers, certificateVersion: this.state.certificateVersion };
-    this.writer.write(YO_RC_PATH, storedConfigText(this._readDisk(YO_RC_PATH)?.toString('utf8'), stored));
+    writeIfChanged(YO_RC_PATH, storedConfigText(this._readDisk(YO_RC_PATH)?.toString('utf8'), stored));
   }
 
   end(): void {

@@ -56,6 +56,11 @@ export function emptyDecisions(): Record<PlannedDecision, string[]> {
   };
 }
 
+/** Paths that hold or may hold key material: never removed by the write plan, whatever the manifest says. */
+export function isKeyMaterialPath(path: string): boolean {
+  return /\.(pem|key|zip|p12|pfx)$/i.test(path) || path.startsWith('certs/');
+}
+
 export function planWrites(input: PlanInput): WritePlan {
   const decisions = emptyDecisions();
   const actions: Action[] = [];
@@ -100,7 +105,8 @@ export function planWrites(input: PlanInput): WritePlan {
     delete files[path];
     const onDisk = input.readDisk(path);
     if (onDisk === undefined) continue;
-    if (sha256(onDisk) === entry.sha256) {
+    // Key material is never in the manifest; an entry naming it (a hand-edited manifest) never removes it.
+    if (sha256(onDisk) === entry.sha256 && !isKeyMaterialPath(path)) {
       decisions.remove.push(path);
       actions.push({ kind: 'delete', path });
     } else {
