@@ -498,6 +498,6 @@ describe('emitted repository, end to end on moto_server', () => {
       0,
       'bucket deleted with --delete-data',
     );
-    assert.match(readFileSync(join(dir, 'ssh-commands.txt'), 'utf8'), /ProxyCommand="ssh -i \$KEY/);
+    assert.match(readFileSync(join(dir, 'ssh-commands.txt'), 'utf8'), /ProxyCommand="ssh -i '\$KEY'/);
   });
 });

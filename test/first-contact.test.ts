@@ -217,7 +217,7 @@ describe('next steps', () => {
     assert.match(text, /account 210987654321/);
     assert.ok(
       text.includes(
-        'aws ec2 create-key-pair --region eu-west-1 --key-name payments --query KeyMaterial --output text > ~/.ssh/payments.pem && chmod 400 ~/.ssh/payments.pem',
+        'aws ec2 create-key-pair --region eu-west-1 --key-name payments --query KeyMaterial --output text | (umask 077 && cat > ~/.ssh/payments.pem) && chmod 400 ~/.ssh/payments.pem',
       ),
     );
     assert.match(text, /`make deploy`[^]*costs money[^]*5 r5\.2xlarge nodes[^]*30 idle minutes/);

@@ -146,7 +146,7 @@ describe('emitted scripts: waits, guards, access commands (no AWS)', () => {
     assert.doesNotMatch(text, /^ +ssh [^\n]*-J /m, 'no -J: it would not pass -i to the jump connection');
     assert.match(
       text,
-      /ProxyCommand="ssh -i \$KEY -o IdentitiesOnly=yes -W %h:%p ec2-user@\$BASTION" hadoop@\$PRIMARY/,
+      /ProxyCommand="ssh -i '\$KEY' -o IdentitiesOnly=yes -W %h:%p ec2-user@\$BASTION" hadoop@\$PRIMARY/,
     );
     assert.match(text, /-L 18480:\$PRIMARY:18480/);
     assert.match(text, /https:\/\/localhost:18480 +Spark history server/);

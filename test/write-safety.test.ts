@@ -247,6 +247,16 @@ describe('inputs', () => {
     assert.deepEqual(readdirSync(dir), []);
   });
 
+  it('a misspelt field in the answers file gets a suggestion', () => {
+    const file = join(tempDir(), 'answers.json');
+    writeFileSync(file, JSON.stringify({ regoin: 'eu-west-1' }));
+    const dir = tempDir();
+    const r = secureEmr(dir, ['--answers', file, ...BASE_ARGS]);
+    assert.notEqual(r.status, 0);
+    assert.match(out(r), /- regoin: unknown field in the answers file; did you mean "region"\?/);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
   it('choices and numbers are strict: no arrays, no 1e300', () => {
     const file = join(tempDir(), 'answers.json');
     writeFileSync(

@@ -6,6 +6,7 @@
 import { ANSWER_SPECS, crossFieldProblems, defaultFor, isRequired, optionName } from './answers.js';
 import type { AnswerName, AnswerSpec, Answers, Problem } from './answers.js';
 import type { AccountLookup } from './aws-account.js';
+import { closest } from './suggest.js';
 
 export type Origin = 'option' | 'answers file' | 'stored config' | 'sts' | 'default' | 'prompt';
 
@@ -97,14 +98,21 @@ export interface RawSources {
 
 const KNOWN = new Set<string>(ANSWER_SPECS.map((s) => s.name));
 
+function unknownFieldMessage(key: string): string {
+  const guess = closest(key, [...KNOWN]);
+  return guess
+    ? `unknown field in the answers file; did you mean "${guess}"?`
+    : `unknown field in the answers file; valid fields: ${[...KNOWN].join(', ')}`;
+}
+
 /** Fields given by the user or stored, highest precedence first: option > answers file > stored config. */
 export function collectSupplied(sources: RawSources): Supplied {
   const supplied: Supplied = { values: {}, origins: {}, problems: [] };
   for (const key of Object.keys(sources.file ?? {})) {
     if (key !== '$schema' && !KNOWN.has(key)) {
       supplied.problems.push({
-        field: key,
-        message: `unknown field in the answers file; valid fields: ${[...KNOWN].join(', ')}`,
+        field: show(key).slice(1, -1),
+        message: unknownFieldMessage(key),
       });
     }
   }

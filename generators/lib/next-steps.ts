@@ -13,7 +13,7 @@ export function nextSteps(
     `  1. Log in to account ${a.accountId}: \`aws sso login\` (or \`aws configure\`), then check with`,
     `     \`aws sts get-caller-identity --query Account --output text\` (it should print ${a.accountId}).`,
     `  2. If the EC2 key pair "${a.keyPairName}" does not exist in ${a.region} yet, create it:`,
-    `     aws ec2 create-key-pair --region ${a.region} --key-name ${a.keyPairName} --query KeyMaterial --output text > ${pem} && chmod 400 ${pem}`,
+    `     aws ec2 create-key-pair --region ${a.region} --key-name ${a.keyPairName} --query KeyMaterial --output text | (umask 077 && cat > ${pem}) && chmod 400 ${pem}`,
     '  3. `make deploy` creates the stacks and the cluster. This costs money while it runs: a NAT gateway, a bastion',
     `     and an EMR cluster of ${a.coreInstanceCount + 1} ${a.instanceType} nodes (it terminates after ${a.idleTimeoutMinutes} idle minutes).`,
     '  4. `make jobs` runs the test jobs, `make verify` checks the encryption; `make help` lists every target.',
