@@ -12,15 +12,12 @@ if (major < 20 || (major === 20 && minor < 17)) {
 {
   const { existsSync, readFileSync } = await import('node:fs');
   const { keyBitsNeeded, startRsaKey } = await import('../generators/lib/early-keys.js');
+  const { YO_RC_PATH, parseStoredConfig } = await import('../generators/lib/stored-config.js');
   const storedKeySize = (): unknown => {
     try {
-      const stored = JSON.parse(readFileSync('.yo-rc.json', 'utf8')) as Record<
-        string,
-        { certKeySize?: unknown } | undefined
-      >;
-      return stored['generator-secure-emr']?.certKeySize;
+      return parseStoredConfig(readFileSync(YO_RC_PATH, 'utf8')).certKeySize;
     } catch {
-      return undefined;
+      return undefined; // no or a damaged .yo-rc.json: the run itself reports it
     }
   };
   const bits = keyBitsNeeded(process.argv.slice(2), (p) => existsSync(p), storedKeySize);
