@@ -11,6 +11,7 @@ import {
   readdirSync,
   statSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -106,8 +107,39 @@ export async function freePort(): Promise<number> {
 export interface Moto {
   endpoint: string;
   caBundle: string;
+  /** moto's environment: endpoint, CA bundle, test credentials, and PATH starting with the fast `aws`. */
   env(extra?: Record<string, string>): NodeJS.ProcessEnv;
   stop(): void;
+  /** The folder of the fork-server `aws` (undefined when it could not start and the plain CLI is used). */
+  awsCliBin: string | undefined;
+}
+
+/**
+ * The real AWS CLI, loaded once (test/support/aws_cli_server.py): a folder holding an `aws` entry point that
+ * hands each call to a forked, pre-imported `awscli.clidriver.main()`. Same CLI code and arguments; it saves
+ * the ~0.7 s of Python start-up and model parsing per call that made the moto tests slow. Returns undefined
+ * (and the tests use the `aws` on PATH as it is) when python3 cannot import awscli.
+ */
+async function startAwsCliServer(env: NodeJS.ProcessEnv): Promise<{ bin: string; stop(): void } | undefined> {
+  const python = run('python3', ['-c', 'import awscli, sys; print(sys.executable)'], { env });
+  if (python.status !== 0) {
+    process.stderr.write(`note: python3 cannot import awscli; the tests use the aws on PATH\n${python.stderr}`);
+    return undefined;
+  }
+  const executable = python.stdout.trim();
+  const bin = tempDir('aws-cli-');
+  const client = readFileSync(join(ROOT, 'test', 'support', 'aws_cli_client.py'), 'utf8');
+  writeFileSync(join(bin, 'aws'), `#!${executable} -S\n${client}`, { mode: 0o755 });
+  const child = spawn(executable, [join(ROOT, 'test', 'support', 'aws_cli_server.py'), join(bin, 'aws-cli.sock')], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const ready = await new Promise<boolean>((resolve) => {
+    child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().startsWith('ready')));
+    child.once('exit', () => resolve(false));
+  });
+  if (!ready) throw new Error('the AWS CLI fork server (test/support/aws_cli_server.py) did not start');
+  return { bin, stop: () => child.kill() };
 }
 
 /** Starts test/support/moto_server_tls.py on 127.0.0.1 with a certificate made here. */
@@ -140,7 +172,7 @@ export async function startMoto(): Promise<Moto> {
     { stdio: 'ignore' },
   );
   const endpoint = `https://127.0.0.1:${port}`;
-  const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
+  const baseEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
     isolatedEnv({
       AWS_ENDPOINT_URL: endpoint,
       AWS_CA_BUNDLE: cert,
@@ -149,12 +181,19 @@ export async function startMoto(): Promise<Moto> {
       AWS_DEFAULT_REGION: 'us-east-1',
       ...extra,
     });
+  const cli = await startAwsCliServer(baseEnv());
+  const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
+    cli ? baseEnv({ PATH: `${cli.bin}:${process.env.PATH ?? ''}`, ...extra }) : baseEnv(extra);
+  const stop = (): void => {
+    child.kill();
+    cli?.stop();
+  };
   for (let i = 0; i < 100; i++) {
     const r = run('aws', ['sts', 'get-caller-identity', '--output', 'text'], { env: env() });
-    if (r.status === 0) return { endpoint, caBundle: cert, env, stop: () => child.kill() };
+    if (r.status === 0) return { endpoint, caBundle: cert, env, stop, awsCliBin: cli?.bin };
     await new Promise((res) => setTimeout(res, 200));
   }
-  child.kill();
+  stop();
   throw new Error('moto_server did not start');
 }
 
