@@ -1,5 +1,6 @@
 /** Issue 11: the writer's own rules, without the CLI: containment, staged key-material sets, the lock. */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -56,9 +57,45 @@ describe('writer', () => {
   it('the lock: held by a live process it refuses; released, it is gone with the folder it created', () => {
     const root = tempDir();
     const w = new ProjectWriter(root);
+    const listeners = process.listenerCount('SIGINT');
     const lock = acquireLock(w);
+    assert.equal(process.listenerCount('SIGINT'), listeners + 1, 'a held lock listens for SIGINT');
     assert.throws(() => acquireLock(w), /another secure-emr run holds \.secure-emr\/lock \(process \d+ /);
+    assert.equal(process.listenerCount('SIGINT'), listeners + 1, 'a refused second lock leaves no listener');
     lock.release();
+    assert.equal(process.listenerCount('SIGINT'), listeners, 'released: the default SIGINT behaviour is back');
     assert.equal(existsSync(join(root, '.secure-emr')), false);
   });
+
+  for (const [signal, status] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
+    it(`${signal} while a process holds the lock: it releases the lock, says so and exits ${status}`, async () => {
+      const root = tempDir();
+      const writerModule = new URL('../generators/lib/writer.js', import.meta.url).href;
+      const holder = spawn(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const { ProjectWriter, acquireLock } = await import(${JSON.stringify(writerModule)});
+           acquireLock(new ProjectWriter(${JSON.stringify(root)}));
+           console.log('held');
+           setInterval(() => {}, 1000);`,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stderr = '';
+      holder.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+      assert.equal(existsSync(join(root, '.secure-emr/lock')), true, 'the lock is held');
+      const exited = new Promise<number | null>((resolve) => holder.on('close', (code) => resolve(code)));
+      holder.kill(signal);
+      assert.equal(await exited, status);
+      assert.match(stderr, new RegExp(`Interrupted \\(${signal}\\); files written so far are complete`));
+      assert.equal(existsSync(join(root, '.secure-emr')), false, 'lock and its new folder are gone');
+    });
+  }
 });

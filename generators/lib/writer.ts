@@ -21,7 +21,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { hostname } from 'node:os';
+import { constants as osConstants, hostname } from 'node:os';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 
 export class WriteError extends Error {
@@ -231,6 +231,9 @@ export function recoverStagedSet(writer: ProjectWriter): { note: string; version
 
 export const LOCK_PATH = '.secure-emr/lock';
 
+/** Signals on which a run holding the lock releases it before leaving (exit 128 + the signal's number). */
+const RELEASING_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -246,7 +249,13 @@ export interface Lock {
   note?: string;
 }
 
-/** Takes the project lock or fails at once naming the holder. A lock whose process is gone is taken over. */
+/**
+ * Takes the project lock or fails at once naming the holder. A lock whose process is gone is taken over.
+ *
+ * Ctrl-C, `kill` or a closed terminal while the lock is held releases it and leaves as a killed run would: every
+ * write is atomic and key material is staged as one set, so the next run finds a consistent project. The signal
+ * handlers are in place before the lock file exists and until after it is gone, so no instant leaves it behind.
+ */
 export function acquireLock(writer: ProjectWriter): Lock {
   const rel = LOCK_PATH;
   const path = writer.resolve(rel);
@@ -254,34 +263,54 @@ export function acquireLock(writer: ProjectWriter): Lock {
   const createdDir = kindOf(lockDir) === 'missing';
   mkdirSync(lockDir, { recursive: true });
   const me = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  let held = false;
+  const removeLockFile = (): void => {
+    if (held) {
+      try {
+        const holder = JSON.parse(readFileSync(path, 'utf8')) as { pid?: number };
+        if (holder.pid === process.pid) unlinkSync(path);
+      } catch {
+        // already gone
+      }
+      held = false;
+    }
+    // A run that failed before writing anything leaves the folder as it found it.
+    if (createdDir) {
+      try {
+        rmdirSync(lockDir); // only when empty
+      } catch {
+        // the run wrote files there: keep the folder
+      }
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    removeLockFile();
+    process.stderr.write(
+      `\nInterrupted (${signal}); files written so far are complete. Run secure-emr again to finish.\n`,
+    );
+    process.exit(128 + (osConstants.signals[signal] ?? 0));
+  };
+  const stopListening = (): void => {
+    for (const signal of RELEASING_SIGNALS) process.removeListener(signal, onSignal);
+  };
+  for (const signal of RELEASING_SIGNALS) process.on(signal, onSignal);
+  const release = (): void => {
+    removeLockFile();
+    stopListening();
+  };
   let note: string | undefined;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o644);
+      held = true;
       writeSync(fd, `${JSON.stringify(me)}\n`);
       closeSync(fd);
-      const lock: Lock = {
-        release: () => {
-          try {
-            const held = JSON.parse(readFileSync(path, 'utf8')) as { pid?: number };
-            if (held.pid === process.pid) unlinkSync(path);
-          } catch {
-            // already gone
-          }
-          // A run that failed before writing anything leaves the folder as it found it.
-          if (createdDir) {
-            try {
-              rmdirSync(lockDir); // only when empty
-            } catch {
-              // the run wrote files there: keep the folder
-            }
-          }
-        },
-      };
-      if (note) lock.note = note;
-      return lock;
+      return note ? { release, note } : { release };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw describeFsError(error, rel, 'create the lock');
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        release();
+        throw describeFsError(error, rel, 'create the lock');
+      }
     }
     let holder: { pid?: number; host?: string; since?: string } = {};
     try {
@@ -295,9 +324,11 @@ export function acquireLock(writer: ProjectWriter): Lock {
       note = `Took over ${rel} left by process ${holder.pid}, which is gone (a killed run).`;
       continue;
     }
+    stopListening();
     throw new WriteError(
       `another secure-emr run holds ${rel} (process ${holder.pid ?? '?'} on ${holder.host ?? '?'} since ${holder.since ?? '?'}); wait for it to finish. If no such run exists, delete ${rel} and run again.`,
     );
   }
+  stopListening();
   throw new WriteError(`could not take ${rel}; delete it and run again`);
 }
