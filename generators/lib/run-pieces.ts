@@ -187,7 +187,9 @@ export class PiecesRun {
         files: keySet.map((f) => ({ path: f.path, contents: f.contents, mode: f.mode ?? 0o600 })),
       });
     }
-    for (const file of writes.filter((f) => !f.secret)) this.writer.write(file.path, file.contents, file.mode ?? 0o644);
+    await this.writer.writeAll(
+      writes.filter((f) => !f.secret).map((f) => ({ path: f.path, contents: f.contents, mode: f.mode ?? 0o644 })),
+    );
     for (const action of plan.actions) if (action.kind === 'delete') this.writer.remove(action.path);
     // The state files are rewritten only when their contents change (a run with no changes touches nothing).
     const writeIfChanged = (path: string, contents: string): void => {
