@@ -3,10 +3,10 @@
  * crypto, never forge's pure-JavaScript path). Pure inputs -> bytes; no file I/O. The run loads this module (and
  * node-forge with it) only when it makes or describes a certificate; the checks are in certificate-checks.ts.
  */
-import { constants, createPrivateKey, privateEncrypt } from 'node:crypto';
+import { X509Certificate, constants, createHash, createPrivateKey, createPublicKey, privateEncrypt } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import { takeRsaKey } from './early-keys.js';
+import { startRsaKey, takeRsaKey } from './early-keys.js';
 import { withLf, zipCertificates } from './certificate-checks.js';
 import { certificateDnsNames } from './regions.js';
 
@@ -78,6 +78,47 @@ export function generateRsaKey(bits: number): Promise<forge.pki.rsa.KeyPair> {
   });
 }
 
+/** A key of a new set, kept native: OpenSSL signs with it, forge only sees its public half. */
+interface SetKey {
+  /** PKCS#8 PEM as Node's crypto writes it (LF line ends). */
+  pem: string;
+  key: KeyObject;
+  publicKey: forge.pki.rsa.PublicKey;
+  /** The subjectKeyIdentifier: SHA-1 of the DER RSAPublicKey (RFC 5280, 4.2.1.2, method 1), as forge bytes. */
+  keyId: string;
+}
+
+/**
+ * An RSA key of a new set: one the bin started early when there is one (early-keys.ts), else one started now, on
+ * the thread pool. Only the public numbers go through forge; nothing parses the private key in JavaScript.
+ */
+async function setKey(bits: number): Promise<SetKey> {
+  let pending = takeRsaKey(bits);
+  if (pending === undefined) {
+    startRsaKey(bits);
+    pending = takeRsaKey(bits) as Promise<string>;
+  }
+  const pem = await pending;
+  const key = createPrivateKey(pem);
+  const pub = createPublicKey(key);
+  const jwk = pub.export({ format: 'jwk' });
+  const bigInteger = (b64: string | undefined) =>
+    new forge.jsbn.BigInteger(Buffer.from(b64 ?? '', 'base64url').toString('hex'), 16);
+  const keyId = createHash('sha1')
+    .update(pub.export({ type: 'pkcs1', format: 'der' }))
+    .digest()
+    .toString('binary');
+  return { pem, key, publicKey: forge.pki.setRsaPublicKey(bigInteger(jwk.n), bigInteger(jwk.e)), keyId };
+}
+
+/** A forge certificate for a key of a set, its key identifier computed natively instead of in JavaScript. */
+function certificateFor(key: SetKey): forge.pki.Certificate {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = key.publicKey;
+  cert.generateSubjectKeyIdentifier = () => forge.util.createBuffer(key.keyId);
+  return cert;
+}
+
 /** DER prefix of a PKCS#1 v1.5 DigestInfo for SHA-256 (RFC 8017, section 9.2, note 1). */
 const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
 
@@ -114,24 +155,19 @@ export function caCommonName(region: string): string {
   return `secure-emr private CA (${region})`;
 }
 
-function pkcs8Pem(key: forge.pki.rsa.PrivateKey): string {
-  return forge.pki.privateKeyInfoToPem(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(key)));
-}
-
 /**
  * A private CA and a leaf it signs. The CA's key signs the leaf and is then dropped (never returned, never
  * written): there is no long-lived CA key to guard, and a rotation makes a new CA. The two RSA keys are made
  * concurrently on the thread pool.
  */
 export async function generateKeyMaterial(req: CertificateRequest): Promise<KeyMaterial> {
-  const [caKeys, leafKeys] = await Promise.all([generateRsaKey(req.keySize), generateRsaKey(req.keySize)]);
+  const [caKey, leafKey] = await Promise.all([setKey(req.keySize), setKey(req.keySize)]);
   const names = certificateDnsNames(req.region);
   const notBefore = new Date((req.notBefore ?? new Date()).getTime());
   notBefore.setUTCMilliseconds(0);
   const notAfter = new Date(notBefore.getTime() + req.validityDays * 86_400_000);
 
-  const ca = forge.pki.createCertificate();
-  ca.publicKey = caKeys.publicKey;
+  const ca = certificateFor(caKey);
   ca.serialNumber = randomPositiveSerial();
   ca.validity.notBefore = notBefore;
   ca.validity.notAfter = notAfter;
@@ -144,11 +180,10 @@ export async function generateKeyMaterial(req: CertificateRequest): Promise<KeyM
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  const caSigner = nativeSigner(createPrivateKey(pkcs8Pem(caKeys.privateKey)));
+  const caSigner = nativeSigner(caKey.key);
   ca.sign(caSigner, forge.md.sha256.create());
 
-  const leaf = forge.pki.createCertificate();
-  leaf.publicKey = leafKeys.publicKey;
+  const leaf = certificateFor(leafKey);
   leaf.serialNumber = randomPositiveSerial();
   leaf.validity.notBefore = notBefore;
   leaf.validity.notAfter = notAfter;
@@ -164,7 +199,7 @@ export async function generateKeyMaterial(req: CertificateRequest): Promise<KeyM
   ]);
   leaf.sign(caSigner, forge.md.sha256.create());
 
-  const privateKeyPem = withLf(pkcs8Pem(leafKeys.privateKey));
+  const privateKeyPem = withLf(leafKey.pem);
   const caPem = withLf(forge.pki.certificateToPem(ca));
   const certificatePem = withLf(forge.pki.certificateToPem(leaf)) + caPem;
   return {
@@ -178,8 +213,8 @@ export async function generateKeyMaterial(req: CertificateRequest): Promise<KeyM
 export function describeCertificate(pem: string): CertificateFacts {
   const cert = forge.pki.certificateFromPem(pem);
   const san = cert.getExtension('subjectAltName') as { altNames?: Array<{ type: number; value: string }> } | null;
-  const der = forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes();
-  const fingerprint = forge.md.sha256.create().update(der).digest().toHex().toUpperCase();
+  // The fingerprint of the certificate's own DER, by OpenSSL (the first certificate of the text, as forge reads).
+  const fingerprint = new X509Certificate(pem).fingerprint256;
   const subject = cert.subject.attributes.map((a) => `${a.shortName}=${String(a.value)}`).join(', ');
   const publicKey = cert.publicKey as forge.pki.rsa.PublicKey;
   return {
@@ -189,7 +224,7 @@ export function describeCertificate(pem: string): CertificateFacts {
     dnsNames: (san?.altNames ?? []).filter((n) => n.type === 2).map((n) => n.value),
     notBefore: cert.validity.notBefore,
     notAfter: cert.validity.notAfter,
-    fingerprintSha256: fingerprint.match(/../g)?.join(':') ?? fingerprint,
+    fingerprintSha256: fingerprint,
     serialHex: cert.serialNumber,
     keyBits: publicKey.n.bitLength(),
   };
