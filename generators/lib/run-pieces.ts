@@ -178,11 +178,14 @@ export class PiecesRun {
     const writes = plan.actions.flatMap((a) => (a.kind === 'write' ? [a.file] : []));
     // Order: archives of key material, the new key-material set (staged, then moved in as one), the other
     // files, removals; then the state: the manifest, and .yo-rc.json last.
-    for (const file of writes.filter((f) => f.secret && !f.keySet))
-      this.writer.write(file.path, file.contents, file.mode ?? 0o600);
+    await this.writer.writeAll(
+      writes
+        .filter((f) => f.secret && !f.keySet)
+        .map((f) => ({ path: f.path, contents: f.contents, mode: f.mode ?? 0o600 })),
+    );
     const keySet = writes.filter((f) => f.keySet);
     if (keySet.length > 0) {
-      writeStagedSet(this.writer, {
+      await writeStagedSet(this.writer, {
         version: this.state.certificateVersion,
         files: keySet.map((f) => ({ path: f.path, contents: f.contents, mode: f.mode ?? 0o600 })),
       });

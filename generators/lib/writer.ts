@@ -240,10 +240,11 @@ export interface StagedSet {
  * Writes a key-material set: staged, marked complete, then renamed into place. A crash before the marker
  * leaves the old set untouched; a crash after it is finished by `recoverStagedSet` on the next run.
  */
-export function writeStagedSet(writer: ProjectWriter, set: StagedSet): void {
+export async function writeStagedSet(writer: ProjectWriter, set: StagedSet): Promise<void> {
   const names = set.files.map((f) => f.path.split('/').pop() ?? f.path);
   writer.remove(`${STAGE_DIR}/${COMPLETE}`);
-  for (const [i, file] of set.files.entries()) writer.write(`${STAGE_DIR}/${names[i]}`, file.contents, file.mode);
+  // The staged files are flushed together; the marker is written only once all of them are on disk.
+  await writer.writeAll(set.files.map((file, i) => ({ ...file, path: `${STAGE_DIR}/${names[i]}` })));
   writer.write(
     `${STAGE_DIR}/${COMPLETE}`,
     `${JSON.stringify({ version: set.version, files: set.files.map((f) => f.path) })}\n`,
@@ -257,17 +258,20 @@ function finishStage(writer: ProjectWriter): { version: number } {
     version?: number;
     files?: string[];
   };
+  const moved = new Set<string>();
   for (const target of marker.files ?? []) {
     const staged = writer.resolve(`${STAGE_DIR}/${target.split('/').pop() ?? target}`);
     if (kindOf(staged) !== 'file') continue; // already moved by an earlier, interrupted finish
     const path = writer.resolve(target);
     try {
       renameSync(staged, path);
-      syncDir(dirname(path));
     } catch (error) {
       throw describeFsError(error, target, 'move the new key material to');
     }
+    moved.add(dirname(path));
   }
+  // Each folder synced once, after all of its renames and before the marker goes.
+  for (const dir of moved) syncDir(dir);
   writer.remove(`${STAGE_DIR}/${COMPLETE}`);
   rmSync(writer.resolve(STAGE_DIR, 'dir'), { recursive: true, force: true });
   return { version: typeof marker.version === 'number' ? marker.version : 0 };
