@@ -8,6 +8,8 @@
  *   full run, certs --rotate                                     goal <= 2.0x the recipe
  *   re-run, subgenerator, --dry-run, certs --check, --help       goal <= 4x node -e 0
  * RSA key generation (2048 bits, Node's native crypto) is timed apart, in process, since it varies run to run.
+ * BENCH_COMPARE=<another build's dist/bin/secure-emr.js> also runs every secure-emr case with that build in the same
+ * rounds and reports this build over that one, paired per round (a same-machine before/after comparison).
  */
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -44,9 +46,12 @@ function timeOnce(cmd: string, args: string[], cwd: string): number {
   return seconds;
 }
 
-const bin = (args: string[], cwd: string) => timeOnce(process.execPath, [BIN, ...args], cwd);
+const bin = (args: string[], cwd: string, script = BIN) => timeOnce(process.execPath, [script, ...args], cwd);
 const project = tempDir();
 bin(BASE_ARGS, project);
+const COMPARE = process.env.BENCH_COMPARE;
+const otherProject = tempDir();
+if (COMPARE) bin(BASE_ARGS, otherProject, COMPARE);
 
 const CASES: Case[] = [
   {
@@ -63,6 +68,20 @@ const CASES: Case[] = [
   { name: 'certs --check', against: 'node', goal: 4, once: () => bin(['certs', '--check'], project) },
   { name: '--help', against: 'node', goal: 4, once: () => bin(['--help'], project) },
 ];
+
+/** With BENCH_COMPARE: each secure-emr case again, run by the other build (in its own project folder). */
+const COMPARED: Case[] = COMPARE
+  ? [
+      { name: 'full run, defaults', once: () => bin(BASE_ARGS, tempDir(), COMPARE) },
+      { name: 'certs --rotate', once: () => bin(['certs', '--rotate'], otherProject, COMPARE) },
+      { name: 're-run, no changes', once: () => bin([], otherProject, COMPARE) },
+      { name: 'subgenerator (kms)', once: () => bin(['kms'], otherProject, COMPARE) },
+      { name: '--dry-run', once: () => bin(['--dry-run', '--region', 'eu-west-1'], otherProject, COMPARE) },
+      { name: 'certs --check', once: () => bin(['certs', '--check'], otherProject, COMPARE) },
+      { name: '--help', once: () => bin(['--help'], otherProject, COMPARE) },
+    ].map((c) => ({ name: `other build: ${c.name}`, against: null, once: c.once }))
+  : [];
+CASES.push(...COMPARED);
 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0;
@@ -145,13 +164,26 @@ const results: Result[] = CASES.map((c) => {
   return result;
 });
 
+/** This build's case over the other build's, paired per round. */
+const comparisons = COMPARED.map((other) => {
+  const name = other.name.replace('other build: ', '');
+  const mine = CASES.find((c) => c.name !== other.name && c.name.endsWith(name));
+  const a = times.get(mine?.name ?? '') ?? [];
+  const b = times.get(other.name) ?? [];
+  const ratios = sortNum(a.map((t, i) => t / (b[i] ?? Number.NaN)));
+  return {
+    name: mine?.name ?? name,
+    ratio: { median: quantile(ratios, 0.5), q1: quantile(ratios, 0.25), q3: quantile(ratios, 0.75) },
+  };
+});
+
 const s = (x: number): string => `${x.toFixed(3)} s`;
 console.log(
   `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}; ${ROUNDS} alternated rounds`,
 );
 console.log('| run | median (q1-q3) | paired ratio, median (q1-q3) | goal |');
 console.log('| --- | --- | --- | --- |');
-for (const r of results) {
+for (const r of results.filter((x) => !x.name.startsWith('other build: '))) {
   const ratio = r.ratio
     ? `${r.ratio.median.toFixed(2)}x ${r.against} (${r.ratio.q1.toFixed(2)}-${r.ratio.q3.toFixed(2)})`
     : 'baseline';
@@ -162,10 +194,17 @@ console.log(
   `RSA-2048 key generation alone: median ${s(quantile(keyTimes, 0.5))} (${s(quantile(keyTimes, 0.25))}-${s(quantile(keyTimes, 0.75))})`,
 );
 console.log(`Peak RSS of the full run: ${rss} MiB (goal <= 70 MiB: ${rss <= 70 ? 'met' : 'not met'})`);
+if (COMPARE) {
+  console.log(`\nThis build over ${COMPARE}, paired per round:`);
+  console.log('| run | this build / other build, median (q1-q3) |');
+  console.log('| --- | --- |');
+  for (const c of comparisons)
+    console.log(`| ${c.name} | ${c.ratio.median.toFixed(2)}x (${c.ratio.q1.toFixed(2)}-${c.ratio.q3.toFixed(2)}) |`);
+}
 
 const out = process.env.BENCH_OUT ?? join(ROOT, 'bench', 'results.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(
   out,
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.versions.node, cores: cpus().length, rounds: ROUNDS, recipe: OPENSSL_RECIPE, results, rsaKeySeconds: keyTimes, peakRssMiB: rss }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.versions.node, cores: cpus().length, rounds: ROUNDS, recipe: OPENSSL_RECIPE, results, rsaKeySeconds: keyTimes, peakRssMiB: rss, ...(COMPARE ? { compare: COMPARE, comparisons } : {}) }, null, 2)}\n`,
 );

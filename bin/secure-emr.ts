@@ -1,6 +1,6 @@
 /**
- * `secure-emr [app|<subgenerator>] [options]`: runs the generators from code, without yo (no root check, no
- * update notifier, faster start). Exit code 0 on success, 1 on any failure, 2 on a usage error, 130 on Ctrl-C.
+ * `secure-emr [app|<subgenerator>] [options]`: runs the generators from code (run-pieces.ts, the same run the
+ * Yeoman generators make under yo), without yo or Yeoman (no root check, no update notifier, faster start). Exit code 0 on success, 1 on any failure, 2 on a usage error, 130 on Ctrl-C.
  */
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 17)) {
@@ -8,32 +8,56 @@ if (major < 20 || (major === 20 && minor < 17)) {
   process.exit(1);
 }
 
-// Before anything else loads: start the RSA key this run will need, so it is made while the rest loads.
+// Before anything else loads: start the RSA keys this run will need (the private CA's and the leaf's), so they
+// are made in parallel on the thread pool while the rest loads.
 {
   const { existsSync, readFileSync } = await import('node:fs');
-  const { keyBitsNeeded, startRsaKey } = await import('../generators/lib/early-keys.js');
+  const { KEYS_PER_SET, keyBitsNeeded, startRsaKey } = await import('../generators/lib/early-keys.js');
   const { YO_RC_PATH, parseStoredConfig } = await import('../generators/lib/stored-config.js');
-  const storedKeySize = (): unknown => {
+  let stored: Record<string, unknown> | undefined;
+  const storedAnswer = (name: string): unknown => {
     try {
-      return parseStoredConfig(readFileSync(YO_RC_PATH, 'utf8')).certKeySize;
+      stored ??= parseStoredConfig(readFileSync(YO_RC_PATH, 'utf8'));
     } catch {
-      return undefined; // no or a damaged .yo-rc.json: the run itself reports it
+      stored = {}; // no or a damaged .yo-rc.json: the run itself reports it
     }
+    return stored[name];
   };
-  const bits = keyBitsNeeded(process.argv.slice(2), (p) => existsSync(p), storedKeySize);
-  if (bits !== undefined) startRsaKey(bits);
+  const bits = keyBitsNeeded(
+    process.argv.slice(2),
+    (p) => existsSync(p),
+    () => storedAnswer('certKeySize'),
+    () => storedAnswer('certificateSource'),
+  );
+  if (bits !== undefined) for (let i = 0; i < KEYS_PER_SET; i++) startRsaKey(bits);
 }
 
-/** Set here so that the generators do not check the arguments again (they do under yo). */
-const ARGV_CHECKED = Symbol.for('generator-secure-emr.argv-checked');
+/**
+ * The checked arguments as options by CLI name: `--name value`, `--name=value`, `--flag`, `--no-flag`,
+ * `--flag=true|false` (checkArgs has refused anything else).
+ */
+function optionValues(args: readonly string[], isFlag: (name: string) => boolean): Map<string, unknown> {
+  const values = new Map<string, unknown>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = (args[i] ?? '').slice(2);
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
+    if (isFlag(name)) values.set(name, inline === undefined ? true : inline === 'true');
+    else if (name.startsWith('no-') && isFlag(name.slice(3))) values.set(name.slice(3), false);
+    else values.set(name, inline ?? args[++i]);
+  }
+  return values;
+}
 
 async function main(argv: string[]): Promise<number> {
-  const { PACKAGE_ROOT, packageVersion } = await import('../generators/lib/paths.js');
+  const { packageVersion } = await import('../generators/lib/paths.js');
   const { GENERATOR_NAMES } = await import('../generators/lib/registry.js');
-  const { UsageError, checkArgs, helpText, unknownGenerator } = await import('../generators/lib/cli.js');
+  const { UsageError, checkArgs, helpText, optionsOf, unknownGenerator } = await import('../generators/lib/cli.js');
   const first = argv[0];
   const name = first !== undefined && !first.startsWith('-') ? first : 'app';
-  let rest = first === name ? argv.slice(1) : argv;
+  const rest = first === name ? argv.slice(1) : argv;
+  let args: string[];
   try {
     if (!GENERATOR_NAMES.includes(name)) throw unknownGenerator(name);
     const parsed = checkArgs(name, rest);
@@ -45,19 +69,28 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${packageVersion()}\n`);
       return 0;
     }
-    rest = parsed.args;
+    args = parsed.args;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`secure-emr: ${error.message}\n`);
     return error.exitCode;
   }
-  (globalThis as Record<symbol, unknown>)[ARGV_CHECKED] = true;
-  const { createEnv } = await import('yeoman-environment');
-  const { generatorClass } = await import('../generators/lib/generator-class.js');
-  const env = createEnv({ skipInstall: true });
-  for (const g of GENERATOR_NAMES)
-    env.register(generatorClass(g), { namespace: `secure-emr:${g}`, packagePath: PACKAGE_ROOT });
-  await env.run([`secure-emr:${name}`, ...rest]);
+  const flags = new Set(optionsOf(name).flatMap((o) => (o.boolean ? [o.name] : [])));
+  const values = optionValues(args, (n) => flags.has(n));
+  const { PiecesRun } = await import('../generators/lib/run-pieces.js');
+  // The prompt library loads on the first question only (a complete run never asks one).
+  let prompt: ((questions: never) => Promise<Record<string, unknown>>) | undefined;
+  await new PiecesRun(name, process.cwd(), {
+    flag: (n) => values.get(n),
+    log: (message) => process.stderr.write(`${message}\n`),
+    prompt: async (question) => {
+      if (prompt === undefined) {
+        const { createPromptModule } = await import('inquirer');
+        prompt = createPromptModule({ skipTTYChecks: true, input: process.stdin, output: process.stdout }) as never;
+      }
+      return (await prompt([question] as never))[question.name];
+    },
+  }).run();
   return 0;
 }
 

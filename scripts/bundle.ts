@@ -165,6 +165,8 @@ writeFileSync(
   join(PACKAGE_ROOT, 'dist', 'THIRD-PARTY-LICENSES.txt'),
   `Third-party software bundled in dist/ by generator-secure-emr's build (scripts/bundle.ts).\n\n${sections.join('\n')}`,
 );
+// What each output file holds (for `esbuild --analyze`-style questions: which chunk carries which package).
+writeFileSync(join(PACKAGE_ROOT, 'dist', 'bundle-meta.json'), JSON.stringify(result.metafile));
 writeFileSync(
   join(PACKAGE_ROOT, 'dist', 'bundled-packages.json'),
   `${JSON.stringify([...bundled.keys()].sort(), null, 2)}\n`,

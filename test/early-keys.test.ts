@@ -1,8 +1,8 @@
 /** Issue 17: the bin starts the RSA key a run will need before the rest loads; certificates.ts takes it. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { generateRsaKey } from '../generators/lib/certificates.js';
-import { keyBitsNeeded, startRsaKey, takeRsaKey } from '../generators/lib/early-keys.js';
+import { generateKeyMaterial, generateRsaKey, keyMatchesCertificate } from '../generators/lib/certificates.js';
+import { KEYS_PER_SET, keyBitsNeeded, startRsaKey, takeRsaKey } from '../generators/lib/early-keys.js';
 
 const none = (): boolean => false;
 const hasKey = (p: string): boolean => p === 'certs/privateKey.pem';
@@ -44,6 +44,49 @@ describe('early RSA keys', () => {
       undefined,
       'an invalid size starts nothing',
     );
+  });
+
+  it('none for certificate sources that make no key; the stored source counts', () => {
+    for (const source of ['pem-files', 'emr-managed']) {
+      assert.equal(
+        keyBitsNeeded(['--certificate-source', source], none, () => undefined),
+        undefined,
+        source,
+      );
+      assert.equal(
+        keyBitsNeeded(
+          ['certs', '--rotate'],
+          hasKey,
+          () => 2048,
+          () => source,
+        ),
+        undefined,
+        `stored ${source}`,
+      );
+    }
+    assert.equal(
+      keyBitsNeeded(
+        ['--certificate-source=self-signed'],
+        none,
+        () => undefined,
+        () => 'pem-files',
+      ),
+      2048,
+      'the command line wins',
+    );
+    assert.equal(KEYS_PER_SET, 2, 'the private CA and the leaf');
+  });
+
+  it('both keys of a set, started early, are taken by generateKeyMaterial', async () => {
+    for (let i = 0; i < KEYS_PER_SET; i++) startRsaKey(2048);
+    const made = await generateKeyMaterial({
+      region: 'us-east-1',
+      subject: { country: 'US', state: 'S', locality: 'L', organization: 'O', organizationalUnit: 'U' },
+      validityDays: 30,
+      keySize: 2048,
+    });
+    assert.ok(keyMatchesCertificate(made.privateKeyPem, made.certificatePem));
+    assert.equal(takeRsaKey(2048), undefined, 'both were taken');
   });
 
   it('a started key is taken once by generateRsaKey, as forge keys', async () => {

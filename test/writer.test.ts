@@ -39,10 +39,10 @@ describe('writer', () => {
     assert.equal(recoverStagedSet(w), undefined, 'nothing left to recover');
   });
 
-  it('writeStagedSet moves the whole set in with its modes', () => {
+  it('writeStagedSet moves the whole set in with its modes', async () => {
     const root = tempDir();
     const w = new ProjectWriter(root);
-    writeStagedSet(w, {
+    await writeStagedSet(w, {
       version: 1,
       files: [
         { path: 'certs/privateKey.pem', contents: 'K', mode: 0o600 },

@@ -3,7 +3,7 @@
  * set (key, certificate, trusted certificates, zip), and every inconsistency is a refusal that says exactly how
  * to restore or rotate. Pure apart from the reads passed in.
  */
-import { CERT_FILES, keyMatchesCertificate, trustedFromChain } from '../lib/certificates.js';
+import { CERT_FILES, keyMatchesCertificate, trustedFromChain } from '../lib/certificate-checks.js';
 import { readZip } from '../lib/zip.js';
 
 export const CERTS_DIR = 'certs';

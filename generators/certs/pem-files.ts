@@ -7,7 +7,12 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Answers } from '../lib/answers.js';
-import { chainProblem, keyMatchesCertificate, sampleNodeNames, splitPemCertificates } from '../lib/certificates.js';
+import {
+  chainProblem,
+  keyMatchesCertificate,
+  sampleNodeNames,
+  splitPemCertificates,
+} from '../lib/certificate-checks.js';
 import { certificateDnsNames } from '../lib/regions.js';
 import { KeyMaterialError } from './key-material.js';
 

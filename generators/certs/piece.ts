@@ -6,14 +6,7 @@
  * all, or on `:certs --rotate`, which first archives the current set in certs/archive/v<N>/. Any inconsistency on disk is a refusal that says how to
  * restore or rotate (key-material.ts). `:certs --check` only reports, and fails on trouble.
  */
-import {
-  CERT_FILES,
-  checkCertificate,
-  describeCertificate,
-  generateKeyMaterial,
-  trustedFromChain,
-  zipCertificates,
-} from '../lib/certificates.js';
+import { CERT_FILES, checkCertificate, trustedFromChain, zipCertificates } from '../lib/certificate-checks.js';
 import type { CertificateFacts, CertificateRequest } from '../lib/certificates.js';
 import type { Model } from '../lib/model.js';
 import type { BeforeContext, BeforeRender, OutputFile, Piece, PieceContext } from '../lib/piece.js';
@@ -217,8 +210,12 @@ function emrManaged(ctx: PieceContext): OutputFile[] {
   return [templateFile('certs', at('README.md'), ctx.model, { data: { facts: undefined, coversRegion: true } })];
 }
 
+/** node-forge's side of certificates.ts, loaded only by a run that makes or describes a certificate. */
+const forgeSide = () => import('../lib/certificates.js');
+
 /** With pem-files: the team's files, validated, then copied in as the set (or kept when already there). */
-function pemFiles(ctx: PieceContext): OutputFile[] {
+async function pemFiles(ctx: PieceContext): Promise<OutputFile[]> {
+  const { describeCertificate } = await forgeSide();
   const { model } = ctx;
   const set = readKeySet(ctx.readExisting);
   const sources = validatedPemSources(readPemSources(ctx.root, model.answers), model.answers);
@@ -267,6 +264,9 @@ async function selfSigned(ctx: PieceContext): Promise<OutputFile[]> {
   const { model } = ctx;
   const set = readKeySet(ctx.readExisting);
   const assessed = ctx.flags.rotate && set.key !== undefined ? { kind: 'rotate' as const } : assessKeySet(set);
+  // A dry run that would make a set needs no certificate code at all.
+  if (ctx.dryRun && assessed.kind !== 'ok') return dryRunSet(ctx, set, assessed.kind);
+  const { describeCertificate, generateKeyMaterial } = await forgeSide();
   const files: OutputFile[] = [];
   let cert: string;
   if (assessed.kind === 'ok') {
@@ -288,14 +288,6 @@ async function selfSigned(ctx: PieceContext): Promise<OutputFile[]> {
         secret: true,
       });
     }
-  } else if (ctx.dryRun) {
-    // A dry run makes no key: it only says which files would be written.
-    const placeholder = Buffer.from('(new key material is made only by a real run)');
-    const text = placeholder.toString();
-    files.push(...keySetFiles(text, text, text, placeholder));
-    if (assessed.kind === 'rotate')
-      files.push(...archiveFiles(model.state.certificateVersion - 1, { ...namesOf(set) }, ctx.readExisting, ctx.log));
-    return [...files, ...documents(ctx, undefined)];
   } else {
     if (assessed.kind === 'rotate')
       files.push(...archiveFiles(model.state.certificateVersion - 1, namesOf(set), ctx.readExisting, ctx.log));
@@ -311,6 +303,16 @@ async function selfSigned(ctx: PieceContext): Promise<OutputFile[]> {
     );
   }
   return [...files, ...documents(ctx, facts)];
+}
+
+/** A dry run makes no key: it only says which files would be written. */
+function dryRunSet(ctx: PieceContext, set: KeySetOnDisk, kind: 'none' | 'rotate'): OutputFile[] {
+  const placeholder = Buffer.from('(new key material is made only by a real run)');
+  const text = placeholder.toString();
+  const files = keySetFiles(text, text, text, placeholder);
+  if (kind === 'rotate')
+    files.push(...archiveFiles(ctx.model.state.certificateVersion - 1, { ...namesOf(set) }, ctx.readExisting, ctx.log));
+  return [...files, ...documents(ctx, undefined)];
 }
 
 function namesOf(set: ReturnType<typeof readKeySet>): Record<string, string | Buffer | undefined> {

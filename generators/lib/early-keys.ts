@@ -1,16 +1,21 @@
 /**
- * RSA keys started before the rest of a run loads: the `secure-emr` bin starts one when the run will make key
- * material (bin/secure-emr.ts, `keyBitsNeeded`), so key generation (Node's native crypto, on the thread pool)
- * overlaps loading the bundle and rendering; certificates.ts takes it instead of starting its own. A key nobody
- * takes is simply dropped. Small on purpose: the bin loads this before anything else.
+ * RSA keys started before the rest of a run loads: the `secure-emr` bin starts both keys of a self-signed set (the
+ * private CA's and the leaf's, `KEYS_PER_SET`) when the run will make key material (bin/secure-emr.ts,
+ * `keyBitsNeeded`), so key generation (Node's native crypto, on the thread pool, in parallel) overlaps loading the
+ * bundle and rendering; certificates.ts takes them instead of starting its own. A key nobody takes is simply
+ * dropped. Small on purpose: the bin loads this before anything else.
  */
-import { generateKeyPair } from 'node:crypto';
+// The module object, read at call time (not a named import bound at load): tests count the calls.
+import crypto from 'node:crypto';
+
+/** A self-signed set is made of two keys: the private CA's (discarded after signing) and the leaf's. */
+export const KEYS_PER_SET = 2;
 
 const pool: Array<{ bits: number; pem: Promise<string> }> = [];
 
 export function startRsaKey(bits: number): void {
   const pem = new Promise<string>((resolve, reject) => {
-    generateKeyPair(
+    crypto.generateKeyPair(
       'rsa',
       {
         modulusLength: bits,
@@ -32,14 +37,17 @@ export function takeRsaKey(bits: number): Promise<string> | undefined {
 }
 
 /**
- * The key size a run of the bin will need a key of, or undefined when it will make none: only `app` and `certs`
- * make keys; never with --dry-run, --help, --version or --check; `certs --rotate` always; otherwise only when
- * the folder has no key material yet. A wrong guess costs only the background work.
+ * The key size a run of the bin will need keys of, or undefined when it will make none: only `app` and `certs`
+ * make keys, and only with self-signed certificates (pem-files copies the team's, emr-managed has none); never
+ * with --dry-run, --help, --version or --check; `certs --rotate` always; otherwise only when the folder has no
+ * key material yet. The size and the source come from the command line, else the stored answers. A wrong guess
+ * costs only the background work.
  */
 export function keyBitsNeeded(
   argv: readonly string[],
   exists: (path: string) => boolean,
   readStoredKeySize: () => unknown,
+  readStoredSource: () => unknown = () => undefined,
 ): number | undefined {
   const name = argv[0] !== undefined && !argv[0].startsWith('-') ? argv[0] : 'app';
   if (name !== 'app' && name !== 'certs') return undefined;
@@ -48,8 +56,12 @@ export function keyBitsNeeded(
   const rotating = name === 'certs' && flags.has('--rotate');
   if (!rotating && ['certs/privateKey.pem', 'certs/certificateChain.pem', 'certs/certs.zip'].some(exists))
     return undefined;
-  const at = argv.findIndex((a) => a === '--cert-key-size' || a.startsWith('--cert-key-size='));
-  const given = at < 0 ? undefined : argv[at]?.includes('=') ? argv[at]?.split('=')[1] : argv[at + 1];
-  const bits = Number(given ?? readStoredKeySize() ?? 2048);
+  const option = (name: string): string | undefined => {
+    const at = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+    return at < 0 ? undefined : argv[at]?.includes('=') ? argv[at]?.split('=')[1] : argv[at + 1];
+  };
+  const source = option('certificate-source') ?? readStoredSource() ?? 'self-signed';
+  if (source !== 'self-signed') return undefined;
+  const bits = Number(option('cert-key-size') ?? readStoredKeySize() ?? 2048);
   return [2048, 3072, 4096].includes(bits) ? bits : undefined;
 }

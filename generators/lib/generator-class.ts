@@ -1,84 +1,32 @@
 /**
- * The Yeoman glue, kept thin: options from the answer declarations and the piece registry, then the pure steps
- * in order (answer intake, state, the piece's `before` step, model, render, write plan, summary). Every decision
- * is made in those modules; this class only moves values between them and Yeoman's file system.
+ * The Yeoman glue, kept thin: options from the answer declarations and the piece registry, the yo command-line
+ * check, quiet Yeoman output, and one step of the run (run-pieces.ts, which the `secure-emr` bin calls too) per
+ * Yeoman task. Every decision is made in run-pieces.ts and the pure modules it calls.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import Generator from 'yeoman-generator';
-import { ANSWER_SPECS, optionName, regionFromEnvironment } from './answers.js';
-import type { AnswerSpec, Answers } from './answers.js';
-import { intakeAnswers } from './answer-intake.js';
+import { ANSWER_SPECS, optionName } from './answers.js';
 import { RUN_OPTIONS, UsageError, YEOMAN_OPTIONS, checkArgs, helpText } from './cli.js';
-import { nextSteps } from './next-steps.js';
-import { askInOrder } from './prompts.js';
 import type { Question } from './prompts.js';
-import { readAnswersFile } from './answers-file.js';
-import { lookupAccountId } from './aws-account.js';
-import { MANIFEST_PATH, parseManifest } from './manifest.js';
-import { buildModel } from './model.js';
-import type { Model, State } from './model.js';
 import { packageVersion } from './paths.js';
-import type { OutputFile, Piece } from './piece.js';
-import { PIECES, piecesOf } from './registry.js';
-import { formatFor } from './render.js';
-import { PROJECT_ENV_PATH, readState } from './state.js';
-import { YO_RC_PATH, parseStoredConfig, storedConfigText } from './stored-config.js';
-import { ProjectWriter, acquireLock, recoverStagedSet, writeStagedSet } from './writer.js';
-import type { Lock } from './writer.js';
-import { summaryLines } from './summary.js';
-import { sshNeedsConfirmation } from './validate.js';
-import { emptyDecisions, manifestFile, planWrites } from './write-plan.js';
-import type { PlannedDecision } from './write-plan.js';
+import { piecesOf } from './registry.js';
+import { PiecesRun } from './run-pieces.js';
 
 export { RUN_OPTIONS };
+export { findProjectRoot } from './run-pieces.js';
 
-/** Set by the `secure-emr` bin, which checks its arguments before Yeoman runs; under yo the generator checks. */
+/** Set by code that checks the arguments before Yeoman runs; under yo the generator checks. */
 export const ARGV_CHECKED = Symbol.for('generator-secure-emr.argv-checked');
-
-/**
- * The project root for a subgenerator: the nearest folder at or above `start` whose .yo-rc.json has a
- * generator-secure-emr entry (as Yeoman finds .yo-rc.json), or undefined.
- */
-export function findProjectRoot(start: string): string | undefined {
-  for (let dir = start; ; dir = dirname(dir)) {
-    const file = join(dir, '.yo-rc.json');
-    if (existsSync(file)) {
-      try {
-        const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-        if (parsed['generator-secure-emr'] !== undefined) return dir;
-      } catch {
-        // A damaged .yo-rc.json: treated as the project, so that reading it says what is wrong and how to fix it.
-        return dir;
-      }
-    }
-    if (dirname(dir) === dir) return undefined;
-  }
-}
 
 function camel(name: string): string {
   return name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
-type Rendered = Array<{ piece: string; files: OutputFile[] }>;
-
-const format = (file: OutputFile): OutputFile =>
-  typeof file.contents === 'string' ? { ...file, contents: formatFor(file.path, file.contents) } : file;
-
 export abstract class SecureEmrGenerator extends Generator {
   /** The generator's name in the registry: `app` or a piece. */
   protected abstract readonly generatorName: string;
 
-  private answers!: Answers;
-  private storedState!: State;
-  private state!: State;
-  private reportOnly = false;
-  private decisions: Record<PlannedDecision, string[]> = emptyDecisions();
-  private readonly notes: string[] = [];
-  private writer!: ProjectWriter;
-  private lock: Lock | undefined;
-  private stored: Record<string, unknown> = {};
-  /** A subgenerator run where no project is found: refused in initializing, before any question. */
+  private _run!: PiecesRun;
   /** Options given twice with the same value on yo's command line (see _checkYoCommandLine). */
   private repeatedOptions: Record<string, string> = {};
 
@@ -107,10 +55,6 @@ export abstract class SecureEmrGenerator extends Generator {
     return this.createStorage('.secure-emr/yeoman-storage-unused.json');
   }
 
-  protected get pieces(): readonly Piece[] {
-    return piecesOf(this.generatorName);
-  }
-
   /** An option by its CLI name, whether it came from argv (kebab-case) or from code (camelCase). */
   private flag(name: string): unknown {
     const options = this.options as Record<string, unknown>;
@@ -120,121 +64,41 @@ export abstract class SecureEmrGenerator extends Generator {
     return options[name] ?? options[camel(name)];
   }
 
-  private get isDryRun(): boolean {
-    return this.flag('dry-run') === true;
-  }
-
-  /** The flags of this generator's own piece (only a single-piece generator has any). */
-  private pieceFlags(): Record<string, boolean> {
-    const piece = this.pieces.length === 1 ? this.pieces[0] : undefined;
-    return Object.fromEntries((piece?.flags ?? []).map((f) => [f.name, this.flag(f.name) === true]));
-  }
-
   /** `--help` under yo: the same text as the bin's, for the yo command. */
   override help(): string {
     return helpText(this.generatorName, 'yo');
   }
 
-  // ---- tasks -------------------------------------------------------------------------------------------
+  // ---- tasks: one step of the run each ----------------------------------------------------------------
 
   async initializing(): Promise<void> {
-    await this._releasingOnError(() => this._initialize());
-  }
-
-  private async _initialize(): Promise<void> {
     this._quietYeoman();
     this._checkYoCommandLine();
-    this._locateProject();
-    this.writer = new ProjectWriter(this.destinationRoot());
-    // A dry run writes nothing, not even the lock (a concurrent run's staged key material is never read half-done).
-    let recovered: number | undefined;
-    if (!this.isDryRun) {
-      this.lock = acquireLock(this.writer);
-      if (this.lock.note) this.notes.push(this.lock.note);
-      const recovery = recoverStagedSet(this.writer);
-      if (recovery) {
-        this.notes.push(recovery.note);
-        recovered = recovery.version;
-      }
-    }
-    this.stored = parseStoredConfig(this._readDisk(YO_RC_PATH)?.toString('utf8'));
-    this.answers = await this._intake();
-    const { state, notes } = readState(this.stored, this._readDisk(PROJECT_ENV_PATH)?.toString('utf8'));
-    this.storedState = state;
-    this.state =
-      recovered !== undefined && recovered > state.certificateVersion ? { certificateVersion: recovered } : state;
-    this.notes.push(...notes);
-    const piece = this.pieces.length === 1 ? this.pieces[0] : undefined;
-    if (!piece?.before) return;
-    const decided = piece.before({
-      model: buildModel(this.answers, this.state),
-      readExisting: (path) => this._readDisk(path),
-      modeOf: (path) => this._modeOf(path),
-      dryRun: this.isDryRun,
-      flags: this.pieceFlags(),
+    this._run = new PiecesRun(this.generatorName, this.destinationRoot(), {
+      flag: (name) => this.flag(name),
+      log: (message) => this.log(message),
+      // The adapter directly: Generator#prompt would prefill from and store into Yeoman's config files.
+      prompt: async (question: Question) => {
+        const answers = (await this.env.adapter.prompt([question] as never, {})) as Record<string, unknown>;
+        return answers[question.name];
+      },
     });
-    if (decided.kind === 'report') {
-      this.reportOnly = true;
-      this.log(decided.lines.join('\n'));
-      if (!decided.ok) throw new Error(decided.failure);
-      return;
+    try {
+      await this._run.initialize();
+    } finally {
+      if (this._run.root !== this.destinationRoot()) this.destinationRoot(this._run.root);
     }
-    this.state = decided.state;
-    this.notes.push(...decided.notes);
   }
 
   async writing(): Promise<void> {
-    await this._releasingOnError(() => this._write());
-  }
-
-  private async _write(): Promise<void> {
-    if (this.reportOnly) return;
-    const model = buildModel(this.answers, this.state);
-    const rendered = await this._render(model);
-    const previous = this._readDisk(MANIFEST_PATH)?.toString('utf8');
-    const plan = planWrites({
-      rendered,
-      readDisk: (path) => this._readDisk(path),
-      manifest: parseManifest(previous, packageVersion()),
-      version: packageVersion(),
-      force: this.flag('force') === true,
-    });
-    this.decisions = plan.decisions;
-    // Every path is checked (inside the project, no symlinks) before the first byte is written.
-    for (const action of plan.actions) this.writer.resolve(action.kind === 'write' ? action.file.path : action.path);
-    if (this.isDryRun) return;
-    const writes = plan.actions.flatMap((a) => (a.kind === 'write' ? [a.file] : []));
-    // Order: archives of key material, the new key-material set (staged, then moved in as one), the other
-    // files, removals; then the state: the manifest, and .yo-rc.json last.
-    for (const file of writes.filter((f) => f.secret && !f.keySet))
-      this.writer.write(file.path, file.contents, file.mode ?? 0o600);
-    const keySet = writes.filter((f) => f.keySet);
-    if (keySet.length > 0) {
-      writeStagedSet(this.writer, {
-        version: this.state.certificateVersion,
-        files: keySet.map((f) => ({ path: f.path, contents: f.contents, mode: f.mode ?? 0o600 })),
-      });
-    }
-    for (const file of writes.filter((f) => !f.secret)) this.writer.write(file.path, file.contents, file.mode ?? 0o644);
-    for (const action of plan.actions) if (action.kind === 'delete') this.writer.remove(action.path);
-    // The state files are rewritten only when their contents change (a run with no changes touches nothing).
-    const writeIfChanged = (path: string, contents: string): void => {
-      if (this._readDisk(path)?.toString('utf8') !== contents) this.writer.write(path, contents);
-    };
-    const manifest = manifestFile(plan.manifest);
-    writeIfChanged(manifest.path, String(manifest.contents));
-    const stored = { ...this.answers, certificateVersion: this.state.certificateVersion };
-    writeIfChanged(YO_RC_PATH, storedConfigText(this._readDisk(YO_RC_PATH)?.toString('utf8'), stored));
+    await this._run.write();
   }
 
   end(): void {
-    this.lock?.release();
-    if (this.reportOnly) return;
-    this.log(summaryLines(this.decisions, this.isDryRun, this.notes).join('\n'));
-    if (this.generatorName === 'app' && !this.isDryRun) this.log(['', ...nextSteps(this.answers)].join('\n'));
+    this._run.end();
   }
 
-  // ---- command line, project, output -------------------------------------------------------------------
+  // ---- command line, output ----------------------------------------------------------------------------
 
   /**
    * Under yo (the bin checks before Yeoman runs): unknown options, misspelt flags, values given to flags are
@@ -261,20 +125,6 @@ export abstract class SecureEmrGenerator extends Generator {
     }
   }
 
-  /** A subgenerator works on the project found at or above the folder it runs in; without one it refuses. */
-  private _locateProject(): void {
-    if (this.generatorName === 'app') return;
-    const start = this.destinationRoot();
-    const root = findProjectRoot(start);
-    if (root === undefined) {
-      throw new Error(
-        `No secure-emr project in ${start} or above it (no .yo-rc.json with a generator-secure-emr entry); nothing was written.\n` +
-          `Create one first with \`secure-emr\` (or \`yo secure-emr\`), or run ${this.generatorName} from inside a project.`,
-      );
-    }
-    if (root !== start) this.destinationRoot(root);
-  }
-
   /**
    * Only this tool's lines: Yeoman's per-file status lines (create, force, identical, skip) give way to the
    * summary, and the "An error occured while running ..." line to the error itself.
@@ -287,118 +137,6 @@ export abstract class SecureEmrGenerator extends Generator {
     const error = log.error as ((...a: unknown[]) => unknown) | undefined;
     log.error = (...a: unknown[]) =>
       typeof a[0] === 'string' && a[0].startsWith('An error occured while running') ? log : error?.apply(log, a);
-  }
-
-  /** Runs a task; on failure the lock is released before the error goes on to Yeoman. */
-  private async _releasingOnError(task: () => Promise<void>): Promise<void> {
-    try {
-      await task();
-    } catch (error) {
-      this.lock?.release();
-      throw error;
-    }
-  }
-
-  // ---- steps -------------------------------------------------------------------------------------------
-
-  /**
-   * Renders this generator's pieces; when the state moved (a rotation), also every other piece whose files
-   * depend on it (found by rendering it at both states), so that nothing names the old certificate version.
-   */
-  private async _render(model: Model): Promise<Rendered> {
-    const ctx = (m: Model) => ({
-      model: m,
-      root: this.destinationRoot(),
-      readExisting: (path: string) => this._readDisk(path),
-      modeOf: (path: string) => this._modeOf(path),
-      dryRun: this.isDryRun,
-      flags: this.pieceFlags(),
-      log: (message: string) => this.notes.push(message),
-    });
-    const own = this.pieces;
-    let pieces = own;
-    if (this.state.certificateVersion !== this.storedState.certificateVersion) {
-      const before = buildModel(this.answers, this.storedState);
-      const quiet = (m: Model) => ({ ...ctx(m), log: () => undefined });
-      const others = PIECES.filter((p) => !own.includes(p) && !p.before);
-      const moved = await Promise.all(
-        others.map(
-          async (p) => JSON.stringify(await p.render(quiet(before))) !== JSON.stringify(await p.render(quiet(model))),
-        ),
-      );
-      pieces = [...own, ...others.filter((_p, i) => moved[i])];
-    }
-    // Pieces render concurrently: key generation runs on the thread pool while the other pieces render.
-    return Promise.all(
-      pieces.map(async (piece) => ({ piece: piece.name, files: (await piece.render(ctx(model))).map(format) })),
-    );
-  }
-
-  private async _intake(): Promise<Answers> {
-    const options: Record<string, unknown> = {};
-    for (const spec of ANSWER_SPECS) options[spec.name] = this.flag(optionName(spec.name));
-    const useDefaults = this.flag('defaults') === true;
-    const forced = this.flag('interactive');
-    // --defaults on a terminal still asks what has no default.
-    const interactive = typeof forced === 'boolean' ? forced : process.stdin.isTTY === true;
-    const answers = await intakeAnswers({
-      sources: {
-        options,
-        file: readAnswersFile(this.flag('answers')),
-        stored: this.stored,
-      },
-      useDefaults,
-      interactive,
-      lookupAccount: async (known) =>
-        this.flag('offline') === true
-          ? { reason: '--offline' }
-          : lookupAccountId(known.region ?? regionFromEnvironment(process.env) ?? 'us-east-1'),
-      ask: (known, specs) => this._ask(known, specs),
-      log: (line) => this.log(line),
-    });
-    if (sshNeedsConfirmation(answers.sshCidr)) {
-      this.log(
-        `Warning: SSH to the bastion is open to a wide public range (sshCidr ${answers.sshCidr}, confirmed). Narrow it as soon as you can.`,
-      );
-    }
-    return answers;
-  }
-
-  /** The missing answers, one prompt at a time (prompts.ts); Ctrl-C leaves with 130 and nothing written. */
-  private async _ask(known: Partial<Answers>, specs: readonly AnswerSpec[]): Promise<Record<string, unknown>> {
-    try {
-      return await askInOrder(
-        known,
-        specs,
-        async (question: Question) => {
-          // The adapter directly: Generator#prompt would prefill from and store into Yeoman's config files.
-          const answers = (await this.env.adapter.prompt([question] as never, {})) as Record<string, unknown>;
-          return answers[question.name];
-        },
-        (line) => this.log(line),
-        this.flag('defaults') === true,
-      );
-    } catch (error) {
-      if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) {
-        this.lock?.release();
-        process.stderr.write('\nInterrupted: nothing was written.\n');
-        process.exit(130);
-      }
-      throw error;
-    }
-  }
-
-  /** A file of the project as it is on disk; a symlink or a path outside the project is refused. */
-  private _readDisk(path: string): Buffer | undefined {
-    return this.writer.read(path);
-  }
-
-  private _modeOf(path: string): number | undefined {
-    try {
-      return statSync(this.writer.resolve(path)).mode;
-    } catch {
-      return undefined;
-    }
   }
 }
 

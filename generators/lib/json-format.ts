@@ -6,15 +6,31 @@
 const WIDTH = 120;
 const INDENT = '  ';
 
-function inline(value: unknown): string {
-  if (Array.isArray(value)) return value.length === 0 ? '[]' : `[${value.map(inline).join(', ')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value);
-    return entries.length === 0
-      ? '{}'
-      : `{ ${entries.map(([k, v]) => `${JSON.stringify(k)}: ${inline(v)}`).join(', ')} }`;
+/**
+ * The value on one line, or undefined as soon as that line would be longer than `budget` characters: each level
+ * stops early instead of printing its whole subtree (printing every subtree in full at every depth made formatting
+ * quadratic in the nesting and was a visible part of a run's time).
+ */
+function inlineWithin(value: unknown, budget: number): string | undefined {
+  if (value === null || typeof value !== 'object') {
+    const text = JSON.stringify(value);
+    return text.length <= budget ? text : undefined;
   }
-  return JSON.stringify(value);
+  const array = Array.isArray(value);
+  const entries: Array<[string | undefined, unknown]> = array
+    ? value.map((v) => [undefined, v])
+    : Object.entries(value);
+  if (entries.length === 0) return array ? '[]' : '{}';
+  let out = array ? '[' : '{ ';
+  for (const [i, [k, v]] of entries.entries()) {
+    if (i > 0) out += ', ';
+    if (k !== undefined) out += `${JSON.stringify(k)}: `;
+    const part = inlineWithin(v, budget - out.length);
+    if (part === undefined) return undefined;
+    out += part;
+  }
+  out += array ? ']' : ' }';
+  return out.length <= budget ? out : undefined;
 }
 
 /**
@@ -23,6 +39,16 @@ function inline(value: unknown): string {
  */
 function breaksAlways(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return false;
+  const known = breaks.get(value);
+  if (known !== undefined) return known;
+  const result = computeBreaksAlways(value);
+  breaks.set(value, result);
+  return result;
+}
+
+const breaks = new WeakMap<object, boolean>();
+
+function computeBreaksAlways(value: object): boolean {
   if (Array.isArray(value)) {
     const multi = (v: unknown) =>
       v !== null && typeof v === 'object' && (Array.isArray(v) ? v.length > 1 : Object.keys(v).length > 1);
@@ -35,9 +61,9 @@ function breaksAlways(value: unknown): boolean {
 
 /** `used`: characters already on the line before the value; `tail`: characters that follow it (a comma). */
 function print(value: unknown, indent: string, used: number, tail: number): string {
-  const flat = inline(value);
-  if (value === null || typeof value !== 'object') return flat;
-  if (!breaksAlways(value) && used + flat.length + tail <= WIDTH) return flat;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const flat = breaksAlways(value) ? undefined : inlineWithin(value, WIDTH - used - tail);
+  if (flat !== undefined) return flat;
   const inner = indent + INDENT;
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
