@@ -1,6 +1,7 @@
 /**
  * `secure-emr [app|<subgenerator>] [options]`: runs the generators from code (run-pieces.ts, the same run the
- * Yeoman generators make under yo), without yo or Yeoman (no root check, no update notifier, faster start). Exit code 0 on success, 1 on any failure, 2 on a usage error, 130 on Ctrl-C.
+ * Yeoman generators make under yo), without yo or Yeoman (no root check, no update notifier, faster start). Exit
+ * code 0 on success, 1 on any failure, 2 on a usage error, 130 on Ctrl-C.
  */
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 17)) {

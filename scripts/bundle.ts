@@ -27,16 +27,6 @@ const INLINE: Array<{ file: RegExp; from: string; to: (path: string) => string }
     from: "JSON.parse(readFileSync(pathJoin(_dirname, '../package.json'), 'utf8'))",
     to: (path) => JSON.stringify(ownPackage(path)),
   },
-  {
-    file: /yeoman-environment[\\/]dist[\\/]environment-base\.js$/,
-    from: "require('../package.json').version",
-    to: (path) => JSON.stringify(ownPackage(path).version),
-  },
-  {
-    file: /yeoman-environment[\\/]dist[\\/]module-lookup\.js$/,
-    from: "JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json')).toString()).name",
-    to: (path) => JSON.stringify(ownPackage(path).name),
-  },
 ];
 
 /**
@@ -59,23 +49,6 @@ export const flyImport = unavailable('fly-import');`,
 export default unavailable('latest-version');`,
 };
 
-/**
- * The prompt library loads only when a question is asked: @yeoman/adapter builds its inquirer prompt module
- * eagerly; here it is built on the first prompt, from inquirer kept outside the bundle.
- */
-const LAZY_PROMPTS = {
-  file: /@yeoman[\\/]adapter[\\/]dist[\\/]inquirer\.js$/,
-  from: "import { createPromptModule } from 'inquirer';",
-  to: `const createPromptModule = (parameter) => {
-  let loaded;
-  const load = () => (loaded ??= import('inquirer').then((inquirer) => inquirer.createPromptModule(parameter)));
-  const lazy = (questions, answers) => load().then((module) => module(questions, answers));
-  lazy.prompts = {};
-  lazy.restoreDefaultPrompts = () => {};
-  return lazy;
-};`,
-};
-
 const fastPath: Plugin = {
   name: 'fast-path',
   setup(b) {
@@ -83,12 +56,6 @@ const fastPath: Plugin = {
       b.onResolve({ filter: new RegExp(`^${name}$`) }, () => ({ path: name, namespace: 'secure-emr-stub' }));
       b.onLoad({ filter: new RegExp(`^${name}$`), namespace: 'secure-emr-stub' }, () => ({ contents, loader: 'js' }));
     }
-    b.onLoad({ filter: LAZY_PROMPTS.file }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      if (!source.includes(LAZY_PROMPTS.from))
-        throw new Error(`bundle: ${args.path} changed; update scripts/bundle.ts`);
-      return { contents: source.replace(LAZY_PROMPTS.from, LAZY_PROMPTS.to), loader: 'js' };
-    });
   },
 };
 
