@@ -356,7 +356,7 @@ export abstract class SecureEmrGenerator extends Generator {
       ask: (known, specs) => this._ask(known, specs),
       log: (line) => this.log(line),
     });
-    if (sshNeedsConfirmation(answers.sshCidr)) {
+    if (answers.sshCidr !== undefined && sshNeedsConfirmation(answers.sshCidr)) {
       this.log(
         `Warning: SSH to the bastion is open to a wide public range (sshCidr ${answers.sshCidr}, confirmed). Narrow it as soon as you can.`,
       );
