@@ -252,7 +252,9 @@ export function operatorPolicy(m: Model): PolicyDocument {
       Sid: 'OnlyTheShellAndPortForwardingDocuments',
       Effect: 'Allow',
       Action: 'ssm:StartSession',
-      Resource: SESSION_DOCUMENTS.map((d) => `arn:${m.partition}:ssm:${region}::document/${d}`),
+      // SSM-SessionManagerRunShell is the account's own session document, AWS-StartPortForwardingSession an AWS-owned
+      // one (no account in its ARN): `*` for the account matches both.
+      Resource: SESSION_DOCUMENTS.map((d) => `arn:${m.partition}:ssm:${region}:*:document/${d}`),
     },
     {
       Sid: 'EndOwnSessionsOnly',
