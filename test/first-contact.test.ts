@@ -40,8 +40,8 @@ describe('--help and --version', () => {
       for (const spec of ANSWER_SPECS) assert.ok(r.stdout.includes(`--${optionName(spec.name)}`), spec.name);
       for (const option of RUN_OPTIONS) assert.ok(r.stdout.includes(`--${option.name}`), option.name);
       assert.match(r.stdout, /--s3-encryption-mode <CSE-KMS\|SSE-KMS\|SSE-S3>/);
-      assert.match(r.stdout, /\[default: 10\.0\.0\.0\/16\]/);
-      assert.match(r.stdout, /--account-id <value> +.*\[default: none \(required\)\]/s);
+      assert.match(r.stdout, /\[default: 10\.0\.0\.0\/16/);
+      assert.match(r.stdout, /--account-id <value> +.*\[default: none\s+\(required\)\]/s);
       assert.match(r.stdout, /Examples:/);
     }
     assert.deepEqual(readdirSync(dir), []);
@@ -208,6 +208,9 @@ describe('next steps', () => {
     instanceType: 'r5.2xlarge',
     coreInstanceCount: 4,
     idleTimeoutMinutes: 30,
+    network: 'new-vpc' as const,
+    access: 'bastion' as const,
+    egress: 'nat' as const,
   };
   it('names the account, the exact key pair command, the cost of make deploy and make teardown', () => {
     const text = nextSteps(answers).join('\n');

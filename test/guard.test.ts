@@ -10,6 +10,12 @@ import { describe, it } from 'node:test';
 import { GUARD_PACKAGE } from '../generators/lib/guard-exceptions.js';
 import type { GuardException } from '../generators/lib/guard-exceptions.js';
 import { generateProject, readJson, run, tempDir } from './support/helpers.js';
+import { NETWORK_MODES } from './support/network-modes.js';
+import { fillDefaults, finalize } from '../generators/lib/answer-intake.js';
+import { guardExceptions } from '../generators/lib/guard-exceptions.js';
+import { INITIAL_STATE, buildModel } from '../generators/lib/model.js';
+import { environmentTemplate } from '../generators/environment/environment-template.js';
+import { iamTemplate } from '../generators/iam/iam-template.js';
 import { CT_RULES_DIR, GUARD_PACKAGE_DIR, guardBinary, runGuard, wrapSecurityConfiguration } from './support/guard.js';
 
 const ANSWER_SETS: Record<string, string[]> = {
@@ -94,6 +100,47 @@ describe('AWS Control Tower proactive controls (cfn-guard)', () => {
       assert.deepEqual(stale, [], 'stale exceptions: remove them from generators/lib/guard-exceptions.ts');
     });
   }
+
+  // Issue 15: the templates network, access and egress change (environment, iam), for every combination but the
+  // default (above), in one cfn-guard run; the Secrets Manager endpoint with emr-managed certificates on one.
+  it('every network and access combination: only the reviewed exceptions, each still applying', () => {
+    const dir = tempDir();
+    const data: Record<string, string> = {};
+    const expected = new Map<string, GuardException[]>();
+    for (const [name, answersOf] of Object.entries(NETWORK_MODES).slice(1)) {
+      const extra = name === 'new-vpc + ssm + endpoints' ? { certificateSource: 'emr-managed' as const } : {};
+      const answers = finalize(
+        fillDefaults({ accountId: '123456789012', sshCidr: '203.0.113.0/24', ...answersOf(), ...extra }, true),
+      );
+      const m = buildModel(answers, INITIAL_STATE);
+      const slug = name.replace(/[^a-z]+/g, '-');
+      // The IAM template changes only with Session Manager (the instance role's channel permissions).
+      const files: Array<[string, object]> = [['cfn/environment.json', environmentTemplate(m)]];
+      if (m.network.sessionManager) files.push(['cfn/iam.json', iamTemplate(m)]);
+      for (const [file, template] of files) {
+        const path = join(dir, `${slug}-${file.slice(4)}`);
+        writeFileSync(path, JSON.stringify(template));
+        data[path] = `${name}: ${file}`;
+      }
+      expected.set(
+        name,
+        guardExceptions(m).map((e) => ({ ...e, template: `${name}: ${e.template}` })),
+      );
+    }
+    const { findings, statuses } = runGuard(data);
+    for (const file of Object.values(data)) {
+      // In a team's VPC the environment template holds only security groups, their rules and endpoints, which no
+      // CT.*.PR.* rule covers: cfn-guard reports SKIP (nothing evaluated), not a pass or a failure.
+      const evaluated =
+        file.startsWith('existing-vpc') && file.endsWith('environment.json') ? /^SKIP$/ : /^(PASS|FAIL)$/;
+      assert.match(statuses[file] ?? 'missing', evaluated, file);
+    }
+    const exceptions = [...expected.values()].flat();
+    const unexpected = findings.filter((f) => !exceptions.some((e) => key(e) === key(f)));
+    assert.deepEqual(unexpected, [], 'new findings: fix them or add a reviewed exception');
+    const stale = exceptions.filter((e) => !findings.some((f) => key(f) === key(e)));
+    assert.deepEqual(stale, [], 'stale exceptions: remove them from generators/lib/guard-exceptions.ts');
+  });
 
   it('make posture in the emitted repository runs the same check, and says how to get cfn-guard without it', () => {
     const dir = generateProject();

@@ -15,7 +15,7 @@ import { fillDefaults, finalize } from '../generators/lib/answer-intake.js';
 import type { PolicyDocument, Template } from '../generators/lib/cfn.js';
 import { buildModel } from '../generators/lib/model.js';
 import type { Model } from '../generators/lib/model.js';
-import { bucketPolicy } from '../generators/lib/policies.js';
+import { bucketPolicy, operatorPolicy } from '../generators/lib/policies.js';
 import { environmentTemplate } from '../generators/environment/environment-template.js';
 import { iamTemplate } from '../generators/iam/iam-template.js';
 import { kmsTemplate } from '../generators/kms/kms-template.js';
@@ -571,3 +571,148 @@ for (const [name, extra] of Object.entries(ANSWER_SETS)) {
     });
   });
 }
+
+// Issue 15: Session Manager. The nodes get the five channel permissions only with access ssm; an operator's policy
+// (ssm-operator-policy.json) starts sessions only on the cluster's instances and only with the shell and
+// port-forwarding documents, and ends only the operator's own sessions.
+describe('IAM simulator: Session Manager (access ssm), and no SSM on the nodes otherwise', () => {
+  const ssm = buildModel(answers({ access: 'ssm', egress: 'endpoints' }), { certificateVersion: 1 });
+  const bastion = buildModel(answers({}), { certificateVersion: 1 });
+  const existingNone = buildModel(
+    answers({
+      network: 'existing-vpc',
+      vpcId: 'vpc-0123456789abcdef0',
+      privateSubnetId: 'subnet-0123456789abcdef0',
+      access: 'none',
+    }),
+    { certificateVersion: 1 },
+  );
+  const instanceIdentity = (m: Model): NamedPolicy[] => {
+    const props = iamTemplate(m).Resources.EmrEc2Role?.Properties as {
+      Policies: { PolicyName: string; PolicyDocument: unknown }[];
+    };
+    const env = { accountId: ACCOUNT, region: m.answers.region, attrs: {} };
+    return props.Policies.map((p) => ({ name: p.PolicyName, policy: resolveIntrinsics(p.PolicyDocument, env) }));
+  };
+  const role = (m: Model) => `arn:aws:iam::${ACCOUNT}:role/${m.roles.instance}`;
+  const instance = (id = 'i-0aaaaaaaaaaaaaaaa') => `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/${id}`;
+  const node = (m: Model, row: Omit<Row, 'principal' | 'identity'>): Row => ({
+    principal: role(m),
+    identity: instanceIdentity(m),
+    ...row,
+  });
+  const channel = (m: Model, expect: Decision, because: string[]): Row[] => [
+    node(m, {
+      what: 'opens the control channel',
+      action: 'ssmmessages:CreateControlChannel',
+      resource: '*',
+      expect,
+      because,
+    }),
+    node(m, { what: 'opens a data channel', action: 'ssmmessages:OpenDataChannel', resource: '*', expect, because }),
+    node(m, {
+      what: 'registers with Systems Manager',
+      action: 'ssm:UpdateInstanceInformation',
+      resource: instance(),
+      expect,
+      because,
+    }),
+  ];
+  const operator: NamedPolicy = { name: 'ssm-operator-policy', policy: operatorPolicy(ssm) };
+  const person = `arn:aws:iam::${ACCOUNT}:user/operator`;
+  const tag = `ssm:resourceTag/${ssm.launchTagKey}`;
+  const operatorRows: Row[] = [
+    {
+      what: "starts a session on the cluster's instance (launch tag)",
+      principal: person,
+      identity: [operator],
+      action: 'ssm:StartSession',
+      resource: instance(),
+      context: { [tag]: ssm.answers.bucketName },
+      expect: 'Allowed',
+      because: ['identity:StartSessionsOnTheProjectClusterOnly'],
+    },
+    {
+      what: 'cannot start a session on another instance',
+      principal: person,
+      identity: [operator],
+      action: 'ssm:StartSession',
+      resource: instance('i-0bbbbbbbbbbbbbbbb'),
+      context: { [tag]: 'someone-elses-bucket' },
+      expect: 'ImplicitlyDenied',
+      because: ['identity:Implicit'],
+    },
+    {
+      what: 'may use the port-forwarding document',
+      principal: person,
+      identity: [operator],
+      action: 'ssm:StartSession',
+      // The simulator parses no AWS-owned document ARN (arn:aws:ssm:<region>::document/..., no account): the row
+      // uses the account's form, which the policy's `*` account matches as it matches the empty one.
+      resource: `arn:aws:ssm:us-east-1:${ACCOUNT}:document/AWS-StartPortForwardingSession`,
+      expect: 'Allowed',
+      because: ['identity:OnlyTheShellAndPortForwardingDocuments'],
+    },
+    {
+      what: 'cannot forward to a remote host through the node (AWS-StartPortForwardingSessionToRemoteHost)',
+      principal: person,
+      identity: [operator],
+      action: 'ssm:StartSession',
+      resource: `arn:aws:ssm:us-east-1:${ACCOUNT}:document/AWS-StartPortForwardingSessionToRemoteHost`,
+      expect: 'ImplicitlyDenied',
+      because: ['identity:Implicit'],
+    },
+    {
+      what: 'ends a session of its own',
+      principal: person,
+      identity: [operator],
+      action: 'ssm:TerminateSession',
+      resource: `arn:aws:ssm:us-east-1:${ACCOUNT}:session/AIDAOPERATOR-0123456789abcdef0`,
+      context: { 'aws:userid': 'AIDAOPERATOR' },
+      expect: 'Allowed',
+      because: ['identity:EndOwnSessionsOnly'],
+    },
+    {
+      what: "cannot end someone else's session",
+      principal: person,
+      identity: [operator],
+      action: 'ssm:TerminateSession',
+      resource: `arn:aws:ssm:us-east-1:${ACCOUNT}:session/AIDASOMEONEELSE-0123456789abcdef0`,
+      context: { 'aws:userid': 'AIDAOPERATOR' },
+      expect: 'ImplicitlyDenied',
+      because: ['identity:Implicit'],
+    },
+  ];
+  for (const [table, rows] of [
+    [
+      'access ssm: the nodes use Session Manager channels',
+      channel(ssm, 'Allowed', ['identity:SessionManagerChannelsOnly']),
+    ],
+    [
+      'access ssm: nothing more (no Run Command, no parameters)',
+      [
+        node(ssm, {
+          what: 'cannot be sent commands',
+          action: 'ssm:SendCommand',
+          resource: instance(),
+          expect: 'ImplicitlyDenied',
+          because: ['identity:Implicit'],
+        }),
+        node(ssm, {
+          what: 'cannot read parameters',
+          action: 'ssm:GetParameter',
+          resource: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/anything`,
+          expect: 'ImplicitlyDenied',
+          because: ['identity:Implicit'],
+        }),
+      ],
+    ],
+    ['access bastion: no SSM on the nodes', channel(bastion, 'ImplicitlyDenied', ['identity:Implicit'])],
+    ['access none: no SSM on the nodes', channel(existingNone, 'ImplicitlyDenied', ['identity:Implicit'])],
+    ['ssm-operator-policy.json', operatorRows],
+  ] as const) {
+    it(`${table}: ${rows.length} requests`, async () => {
+      for (const row of rows) await check(row);
+    });
+  }
+});

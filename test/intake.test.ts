@@ -140,3 +140,120 @@ describe('answers added later (savedDefault)', () => {
     );
   });
 });
+
+// Issue 15: network, access and egress. Each answer is asked only when relevant, IDs are format-checked, and the
+// impossible combinations are refused with the reason.
+describe('network and access answers', () => {
+  const base = { accountId: '123456789012' };
+  const existing = { network: 'existing-vpc', vpcId: 'vpc-0123456789abcdef0', privateSubnetId: 'subnet-01234567' };
+  const problems = async (options: Record<string, unknown>): Promise<string> => {
+    try {
+      await intakeAnswers(input({ ...base, ...options }));
+    } catch (e) {
+      assert.ok(e instanceof AnswersError, String(e));
+      return e.message;
+    }
+    return '';
+  };
+
+  it('the defaults are new-vpc, bastion, nat; old saved answers without them load as before', async () => {
+    const a = await intakeAnswers(input({ ...base, sshCidr: '203.0.113.0/24' }));
+    assert.deepEqual([a.network, a.access, a.egress], ['new-vpc', 'bastion', 'nat']);
+    const stored = collectSupplied({ stored: { projectName: 'old', sshCidr: '203.0.113.0/24' } });
+    assert.deepEqual(
+      [stored.values.network, stored.values.access, stored.values.egress],
+      ['new-vpc', 'bastion', 'nat'],
+      'savedDefault keeps what a project made before these answers had',
+    );
+  });
+
+  it('existing-vpc: access defaults to ssm; no CIDRs, sshCidr, key pair or bastion type are needed or kept', async () => {
+    const a = await intakeAnswers(
+      input({ ...base, ...existing, vpcCidr: '10.0.0.0/16', sshCidr: '203.0.113.0/24', keyPairName: 'k' }),
+    );
+    assert.equal(a.access, 'ssm');
+    for (const field of [
+      'vpcCidr',
+      'publicSubnetCidr',
+      'privateSubnetCidr',
+      'sshCidr',
+      'keyPairName',
+      'bastionInstanceType',
+    ])
+      assert.equal((a as unknown as Record<string, unknown>)[field], undefined, field);
+    assert.equal(a.vpcId, 'vpc-0123456789abcdef0');
+  });
+
+  it('existing-vpc without its ids: both missing, nothing else', async () => {
+    const message = await problems({ network: 'existing-vpc' });
+    assert.match(message, /- vpcId: missing/);
+    assert.match(message, /- privateSubnetId: missing/);
+    assert.doesNotMatch(message, /sshCidr/);
+  });
+
+  it('ids are format-checked: vpc- or subnet- and 8 or 17 lowercase hex digits', async () => {
+    for (const [field, bad] of [
+      ['vpcId', 'vpc-123'],
+      ['vpcId', 'subnet-01234567'],
+      ['vpcId', 'vpc-0123456789ABCDEF0'],
+      ['privateSubnetId', 'subnet-0123456789abcdef'],
+      ['privateSubnetId', 'vpc-01234567'],
+    ] as const) {
+      const message = await problems({ ...existing, [field]: bad });
+      assert.match(
+        message,
+        new RegExp(`${field}: "${bad}" is not valid: expected a (vpc|subnet) id`),
+        `${field}=${bad}`,
+      );
+    }
+  });
+
+  it('ssm on a new VPC: no key pair, no sshCidr, no bastion type asked or kept; with endpoints no public subnet', async () => {
+    const a = await intakeAnswers(input({ ...base, access: 'ssm', egress: 'endpoints' }));
+    assert.equal(a.keyPairName, undefined);
+    assert.equal(a.sshCidr, undefined);
+    assert.equal(a.bastionInstanceType, undefined);
+    assert.equal(a.publicSubnetCidr, undefined, 'nothing lives in a public subnet');
+    assert.equal(a.vpcCidr, '10.0.0.0/16');
+    const nat = await intakeAnswers(input({ ...base, access: 'ssm' }));
+    assert.equal(nat.publicSubnetCidr, '10.0.1.0/24', 'the NAT gateway needs the public subnet');
+  });
+
+  it('refuses the impossible combinations with the reason', async () => {
+    assert.match(
+      await problems({ ...existing, access: 'bastion', sshCidr: '203.0.113.0/24' }),
+      /access: bastion is not made in an existing VPC .*choose ssm \(Session Manager\) or none/,
+    );
+    assert.match(
+      await problems({ access: 'none', sshCidr: '203.0.113.0/24' }),
+      /access: none leaves a new VPC with no way in/,
+    );
+    assert.match(
+      await problems({ access: 'ssm', iamRoles: 'emr-defaults' }),
+      /access: ssm needs Session Manager permissions on the nodes, which the EMR default instance role/,
+    );
+  });
+
+  it('prompts ask only what the earlier answers make relevant', async () => {
+    const session = input(
+      { ...base, network: 'existing-vpc', access: 'ssm' },
+      { useDefaults: false, interactive: true },
+    );
+    await assert.rejects(intakeAnswers(session));
+    const asked = session.asked.flat();
+    assert.ok(asked.includes('vpcId') && asked.includes('privateSubnetId'));
+    // The prompt's own condition (requiredWhen) skips these; the list given to the prompt is every absent answer.
+    const ssmOnly = ANSWER_SPECS.filter((s) =>
+      ['keyPairName', 'sshCidr', 'vpcCidr', 'bastionInstanceType'].includes(s.name),
+    );
+    for (const spec of ssmOnly)
+      assert.equal(
+        (spec.requiredWhen as ((a: Record<string, unknown>) => boolean) | undefined)?.({
+          network: 'existing-vpc',
+          access: 'ssm',
+        }),
+        false,
+        spec.name,
+      );
+  });
+});

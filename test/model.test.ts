@@ -12,7 +12,12 @@ import { finalize, fillDefaults } from '../generators/lib/answer-intake.js';
 import type { PolicyDocument, Statement } from '../generators/lib/cfn.js';
 import { PLACEHOLDERS, buildModel, certsS3KeyFor } from '../generators/lib/model.js';
 import type { Model } from '../generators/lib/model.js';
-import { bucketPolicy, s3EndpointPolicy } from '../generators/lib/policies.js';
+import {
+  SESSION_MANAGER_INSTANCE_ACTIONS,
+  bucketPolicy,
+  instanceRolePolicy,
+  s3EndpointPolicy,
+} from '../generators/lib/policies.js';
 import { GENERATOR_NAMES, PIECES } from '../generators/lib/registry.js';
 import { environmentTemplate } from '../generators/environment/environment-template.js';
 import { iamTemplate } from '../generators/iam/iam-template.js';
@@ -235,6 +240,94 @@ describe('typed documents', () => {
       ['198.51.100.0/24'],
     );
     assert.equal(t.Resources.PrivateSubnet?.Properties.MapPublicIpOnLaunch, false);
+  });
+});
+
+// Issue 15: what each network, access and egress answer puts in the network template and the instance role.
+describe('network and access modes', () => {
+  const existing = {
+    network: 'existing-vpc' as const,
+    vpcId: 'vpc-0123456789abcdef0',
+    privateSubnetId: 'subnet-0123456789abcdef0',
+  };
+  const types = (m: Model) => Object.values(environmentTemplate(m).Resources).map((r) => r.Type);
+  const ids = (m: Model) => Object.keys(environmentTemplate(m).Resources);
+
+  it('new-vpc + ssm + endpoints: no public subnet, internet gateway, NAT or bastion; every endpoint the nodes call', () => {
+    const m = model({ access: 'ssm', egress: 'endpoints' });
+    const t = environmentTemplate(m);
+    for (const type of ['AWS::EC2::InternetGateway', 'AWS::EC2::NatGateway', 'AWS::EC2::EIP', 'AWS::EC2::Instance'])
+      assert.ok(!types(m).includes(type), type);
+    assert.ok(!ids(m).includes('PublicSubnet'));
+    assert.ok(!types(m).includes('AWS::EC2::Route'), 'no route at all beside the local one');
+    const services = Object.values(t.Resources)
+      .filter((r) => r.Properties.VpcEndpointType === 'Interface')
+      .map((r) => JSON.stringify(r.Properties.ServiceName).replace(/.*\./, '').replace(/"\}$/, ''));
+    assert.deepEqual(services, ['elasticmapreduce', 'sts', 'kms', 'logs', 'ssm', 'ssmmessages', 'ec2messages']);
+    for (const r of Object.values(t.Resources).filter((r) => r.Properties.VpcEndpointType === 'Interface')) {
+      assert.equal(r.Properties.PrivateDnsEnabled, true);
+      assert.deepEqual(r.Properties.SecurityGroupIds, [{ Ref: 'EndpointSecurityGroup' }]);
+    }
+    assert.deepEqual(t.Resources.EndpointSecurityGroup?.Properties.SecurityGroupIngress, [
+      { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '10.0.0.0/16', Description: 'HTTPS from the VPC' },
+    ]);
+    assert.equal(
+      (t.Resources.S3GatewayEndpoint?.Properties.PolicyDocument as PolicyDocument).Statement.length,
+      s3EndpointPolicy(m).Statement.length,
+      'the S3 gateway endpoint keeps its scoped policy',
+    );
+  });
+
+  it('Secrets Manager endpoint only with emr-managed certificates; Systems Manager endpoints only with ssm', () => {
+    const names = (m: Model) => m.network.interfaceEndpoints.map((e) => e.service);
+    assert.ok(names(model({ egress: 'endpoints', certificateSource: 'emr-managed' })).includes('secretsmanager'));
+    assert.ok(!names(model({ egress: 'endpoints' })).includes('secretsmanager'));
+    assert.ok(!names(model({ egress: 'endpoints' })).includes('ssm'));
+    assert.deepEqual(names(model()), [], 'none with nat');
+  });
+
+  it('existing-vpc: only the EMR security groups (and the endpoints chosen) in the given VPC; no flow logs of ours', () => {
+    const nat = model({ ...existing, access: 'ssm' });
+    assert.deepEqual(types(nat).sort(), [
+      'AWS::EC2::SecurityGroup',
+      'AWS::EC2::SecurityGroup',
+      'AWS::EC2::SecurityGroup',
+      'AWS::EC2::SecurityGroupIngress',
+      'AWS::EC2::SecurityGroupIngress',
+      'AWS::EC2::SecurityGroupIngress',
+    ]);
+    const t = environmentTemplate(nat);
+    assert.equal(t.Resources.PrimarySecurityGroup?.Properties.VpcId, existing.vpcId);
+    assert.equal(t.Outputs.PrivateSubnetId?.Value, existing.privateSubnetId);
+    assert.equal(t.Parameters?.VpcCidr, undefined, 'no endpoints, no CIDR parameter');
+    const endpoints = environmentTemplate(model({ ...existing, access: 'none', egress: 'endpoints' }));
+    assert.equal(endpoints.Resources.S3GatewayEndpoint?.Condition, 'CreateS3GatewayEndpoint');
+    assert.deepEqual(endpoints.Resources.S3GatewayEndpoint?.Properties.RouteTableIds, [{ Ref: 'PrivateRouteTableId' }]);
+    assert.deepEqual(endpoints.Resources.EndpointSecurityGroup?.Properties.SecurityGroupIngress, [
+      { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: { Ref: 'VpcCidr' }, Description: 'HTTPS from the VPC' },
+    ]);
+  });
+
+  it('the nodes get the five Session Manager actions only with access ssm, and no key pair then', () => {
+    const ssm = model({ access: 'ssm' });
+    const statement = bySid(instanceRolePolicy(ssm), 'SessionManagerChannelsOnly');
+    assert.deepEqual(statement.Action, [...SESSION_MANAGER_INSTANCE_ACTIONS]);
+    assert.deepEqual(
+      [...SESSION_MANAGER_INSTANCE_ACTIONS].sort(),
+      [
+        'ssm:UpdateInstanceInformation',
+        'ssmmessages:CreateControlChannel',
+        'ssmmessages:CreateDataChannel',
+        'ssmmessages:OpenControlChannel',
+        'ssmmessages:OpenDataChannel',
+      ].sort(),
+    );
+    for (const m of [model(), model({ ...existing, access: 'none' })]) {
+      const actions = statements(instanceRolePolicy(m)).flatMap((s) => [s.Action].flat());
+      assert.ok(!actions.some((a) => /^(ssm|ssmmessages|ec2messages):/.test(a)), m.answers.access);
+    }
+    assert.equal(ssm.network.keyPair, false);
+    assert.equal(model().network.keyPair, true);
   });
 });
 

@@ -37,6 +37,19 @@ export const SNAPSHOT_SETS: Record<string, string[]> = {
     '--cert-organization',
     "O'Brien Data (Labs)",
   ],
+  // Issue 15: a team's VPC, Session Manager, no internet route (interface endpoints).
+  'existing-vpc-ssm-endpoints': [
+    '--network',
+    'existing-vpc',
+    '--vpc-id',
+    'vpc-0123456789abcdef0',
+    '--private-subnet-id',
+    'subnet-0123456789abcdef0',
+    '--access',
+    'ssm',
+    '--egress',
+    'endpoints',
+  ],
 };
 
 function files(dir: string): string[] {

@@ -77,7 +77,16 @@ describe('the prompts on a terminal (tmux)', () => {
     assert.match(screen('run'), /\? AWS region[^\n]*$/m, 'asked again');
     await answer('run', q('AWS region'), 'eu-west-1');
     await answer('run', q('AWS account id'), '123456789012');
-    for (const question of ['S3 bucket', 'KMS alias of the S3', 'KMS alias of the local-disk', 'VPC CIDR'])
+    // network, access and egress (selects) take their defaults: a new VPC, a bastion, a NAT gateway.
+    for (const question of [
+      'S3 bucket',
+      'KMS alias of the S3',
+      'KMS alias of the local-disk',
+      'Network',
+      'Access to the cluster',
+      'Egress of the private subnet',
+      'VPC CIDR',
+    ])
       await answer('run', q(question), '');
     await answer('run', q('Public subnet CIDR'), '10.9.0.0/24');
     await waitFor('run', /"10\.9\.0\.0\/24" is not inside vpcCidr 10\.0\.0\.0\/16/);

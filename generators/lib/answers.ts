@@ -11,6 +11,12 @@ export const CERT_KEY_SIZES = [2048, 3072, 4096] as const;
 export const IAM_ROLE_MODES = ['project', 'emr-defaults'] as const;
 export const CERTIFICATE_SOURCES = ['self-signed', 'pem-files', 'emr-managed'] as const;
 export type CertificateSource = (typeof CERTIFICATE_SOURCES)[number];
+export const NETWORK_MODES = ['new-vpc', 'existing-vpc'] as const;
+export const ACCESS_MODES = ['bastion', 'ssm', 'none'] as const;
+export const EGRESS_MODES = ['nat', 'endpoints'] as const;
+export type NetworkMode = (typeof NETWORK_MODES)[number];
+export type AccessMode = (typeof ACCESS_MODES)[number];
+export type EgressMode = (typeof EGRESS_MODES)[number];
 
 /** A path that is safe in every output that names it (the certs README, messages): no shell or Markdown specials. */
 const pemPath: Check<string> = (value) =>
@@ -18,6 +24,11 @@ const pemPath: Check<string> = (value) =>
     ? 'give the path of a PEM file (absolute, or relative to the project folder), with letters, digits and _ . / @ + ~ - only'
     : undefined;
 const pemFiles = (a: Partial<Answers>): boolean => a.certificateSource === 'pem-files';
+/** A new VPC is made here (also while the answer is not known yet: the default). */
+const newVpc = (a: Partial<Answers>): boolean => a.network !== 'existing-vpc';
+const existingVpc = (a: Partial<Answers>): boolean => a.network === 'existing-vpc';
+/** The bastion exists (the default access of a new VPC). */
+const bastion = (a: Partial<Answers>): boolean => (a.access ?? 'bastion') === 'bastion';
 
 export interface Answers {
   projectName: string;
@@ -26,14 +37,24 @@ export interface Answers {
   bucketName: string;
   s3KeyAlias: string;
   diskKeyAlias: string;
-  vpcCidr: string;
-  publicSubnetCidr: string;
-  privateSubnetCidr: string;
-  sshCidr: string;
+  network: NetworkMode;
+  /** Only with network existing-vpc: the team's VPC and the private subnet the cluster runs in. */
+  vpcId?: string;
+  privateSubnetId?: string;
+  access: AccessMode;
+  egress: EgressMode;
+  /** Only with network new-vpc (the public subnet only when something lives there: a bastion or the NAT gateway). */
+  vpcCidr?: string;
+  publicSubnetCidr?: string;
+  privateSubnetCidr?: string;
+  /** Only with access bastion. */
+  sshCidr?: string;
   /** Only when sshCidr needs the confirmation (validate.ts, sshNeedsConfirmation). */
   allowSshFromAnywhere?: boolean;
-  keyPairName: string;
-  bastionInstanceType: string;
+  /** Not with access ssm (no SSH at all). */
+  keyPairName?: string;
+  /** Only with access bastion. */
+  bastionInstanceType?: string;
   releaseLabel: string;
   instanceType: string;
   coreInstanceCount: number;
@@ -158,8 +179,60 @@ export const DECLARATIONS: Declarations = {
     check: v.kmsAlias,
     schema: { pattern: '^alias/[A-Za-z0-9/_-]+$' },
   },
+  network: {
+    kind: 'choice',
+    default: 'new-vpc',
+    choices: NETWORK_MODES,
+    message: 'Network: a new VPC made here, or your existing VPC',
+    description:
+      "new-vpc: a VPC, subnets and their routes are made here; existing-vpc: the cluster runs in your VPC's private subnet (vpcId, privateSubnetId) and only its security groups and the chosen endpoints are created there.",
+    check: v.oneOf(NETWORK_MODES),
+    // Projects made before this answer have a VPC made by the tool.
+    savedDefault: 'new-vpc',
+  },
+  vpcId: {
+    kind: 'string',
+    message: 'ID of your VPC (vpc-...)',
+    description: 'With network existing-vpc: the VPC the cluster runs in (DNS support and hostnames on).',
+    check: v.awsId('vpc'),
+    requiredWhen: existingVpc,
+    schema: { pattern: '^vpc-([0-9a-f]{8}|[0-9a-f]{17})$' },
+  },
+  privateSubnetId: {
+    kind: 'string',
+    message: 'ID of the private subnet the cluster runs in (subnet-...)',
+    description:
+      'With network existing-vpc: a subnet of vpcId with no route to an internet gateway that reaches S3 (NAT route or S3 gateway endpoint, or egress endpoints).',
+    check: v.awsId('subnet'),
+    requiredWhen: existingVpc,
+    schema: { pattern: '^subnet-([0-9a-f]{8}|[0-9a-f]{17})$' },
+  },
+  access: {
+    kind: 'choice',
+    default: (a) => (existingVpc(a) ? 'ssm' : 'bastion'),
+    defaultText: 'bastion with a new VPC, ssm with an existing one',
+    choices: ACCESS_MODES,
+    message: 'Access to the cluster: a bastion (SSH), Session Manager (no SSH), or none (your own path)',
+    description:
+      'bastion: SSH through a bastion in the public subnet (new-vpc only); ssm: Session Manager, no bastion, no key pair, port 22 open nowhere; none: no access path is made, the team brings its own (existing-vpc only).',
+    check: v.oneOf(ACCESS_MODES),
+    // Projects made before this answer have a bastion.
+    savedDefault: 'bastion',
+  },
+  egress: {
+    kind: 'choice',
+    default: 'nat',
+    choices: EGRESS_MODES,
+    message: 'Egress of the private subnet: a NAT gateway, or VPC endpoints only (no internet route)',
+    description:
+      'nat: the private subnet reaches the internet through a NAT gateway; endpoints: no internet route, interface endpoints for every AWS service the cluster calls plus the S3 gateway endpoint (nothing installs from public repositories).',
+    check: v.oneOf(EGRESS_MODES),
+    // Projects made before this answer have a NAT gateway.
+    savedDefault: 'nat',
+  },
   vpcCidr: {
     kind: 'string',
+    requiredWhen: newVpc,
     default: '10.0.0.0/16',
     message: 'VPC CIDR',
     description: 'IPv4 block of the VPC (/16 to /28).',
@@ -170,8 +243,10 @@ export const DECLARATIONS: Declarations = {
     kind: 'string',
     default: '10.0.1.0/24',
     message: 'Public subnet CIDR (bastion, NAT gateway)',
-    description: 'Public subnet inside the VPC: bastion and NAT gateway.',
+    description:
+      'Public subnet inside the VPC: bastion and NAT gateway (none with ssm or none access and endpoints egress).',
     check: v.vpcBlock,
+    requiredWhen: (a) => newVpc(a) && (bastion(a) || a.egress !== 'endpoints'),
     schema: cidrSchema,
   },
   privateSubnetCidr: {
@@ -180,6 +255,7 @@ export const DECLARATIONS: Declarations = {
     message: 'Private subnet CIDR (cluster)',
     description: 'Private subnet inside the VPC where the cluster runs.',
     check: v.vpcBlock,
+    requiredWhen: newVpc,
     schema: cidrSchema,
   },
   sshCidr: {
@@ -188,6 +264,7 @@ export const DECLARATIONS: Declarations = {
     description:
       'The only source allowed to reach the bastion on port 22. No default: a public range wider than /16 needs allowSshFromAnywhere.',
     check: v.anyCidr,
+    requiredWhen: bastion,
     schema: cidrSchema,
   },
   allowSshFromAnywhere: {
@@ -197,21 +274,24 @@ export const DECLARATIONS: Declarations = {
     description:
       'Explicit confirmation needed before sshCidr may be a public range wider than /16 (0.0.0.0/0, 0.0.0.0/1, ...). Not recommended.',
     check: () => undefined,
-    requiredWhen: (a) => a.sshCidr !== undefined && v.sshNeedsConfirmation(a.sshCidr),
+    requiredWhen: (a) => bastion(a) && a.sshCidr !== undefined && v.sshNeedsConfirmation(a.sshCidr),
   },
   keyPairName: {
     kind: 'string',
     default: (a) => a.projectName,
     message: 'EC2 key pair name (must exist in the region)',
-    description: 'Existing EC2 key pair for the bastion and the cluster nodes.',
+    description: 'Existing EC2 key pair for the bastion and the cluster nodes (not with access ssm).',
     check: v.keyPairName,
+    requiredWhen: (a) => a.access !== 'ssm',
   },
   bastionInstanceType: {
     kind: 'string',
     default: 't3.micro',
     message: 'Bastion instance type',
-    description: 'Instance type of the bastion host (Graviton types such as t4g get the arm64 AMI).',
+    description:
+      'Instance type of the bastion host (Graviton types such as t4g get the arm64 AMI); only with access bastion.',
     check: v.instanceType,
+    requiredWhen: bastion,
   },
   releaseLabel: {
     kind: 'string',
@@ -405,6 +485,27 @@ export function crossFieldProblems(a: Partial<Answers>): Problem[] {
     problems.push({
       field: 'privateSubnetCidr',
       message: `"${a.privateSubnetCidr}" overlaps publicSubnetCidr ${a.publicSubnetCidr}; the subnets must not overlap`,
+    });
+  }
+  if (a.network === 'existing-vpc' && a.access === 'bastion') {
+    problems.push({
+      field: 'access',
+      message:
+        "bastion is not made in an existing VPC (the tool creates no public subnet, internet gateway or instance in a team's VPC); choose ssm (Session Manager) or none (your own path)",
+    });
+  }
+  if (a.network === 'new-vpc' && a.access === 'none') {
+    problems.push({
+      field: 'access',
+      message:
+        'none leaves a new VPC with no way in (nothing else reaches its private subnet); choose bastion or ssm, or use network existing-vpc with your own path',
+    });
+  }
+  if (a.access === 'ssm' && a.iamRoles === 'emr-defaults') {
+    problems.push({
+      field: 'access',
+      message:
+        'ssm needs Session Manager permissions on the nodes, which the EMR default instance role (EMR_EC2_DefaultRole) does not have and this tool does not change; use iamRoles project, or access bastion or none',
     });
   }
   if (a.s3KeyAlias !== undefined && a.s3KeyAlias === a.diskKeyAlias) {

@@ -9,7 +9,8 @@ export type Intrinsic =
   | { 'Fn::Sub': string }
   | { 'Fn::GetAtt': [string, string] }
   | { 'Fn::Select': [number, unknown] }
-  | { 'Fn::GetAZs': string };
+  | { 'Fn::GetAZs': string }
+  | { 'Fn::Equals': [unknown, unknown] };
 
 /** A literal or a value CloudFormation resolves at deploy time. */
 export type Value<T = string> = T | Intrinsic;
@@ -55,6 +56,8 @@ export const policy = (...statements: Statement[]): PolicyDocument => ({
 
 export interface Resource {
   Type: string;
+  /** The name of a template condition (`Conditions`) the resource exists under. */
+  Condition?: string;
   DependsOn?: string | string[];
   DeletionPolicy?: 'Retain' | 'Delete' | 'Snapshot';
   UpdateReplacePolicy?: 'Retain' | 'Delete' | 'Snapshot';
@@ -64,6 +67,8 @@ export interface Resource {
 export interface Parameter {
   Type: string;
   Default?: string;
+  AllowedValues?: string[];
+  AllowedPattern?: string;
   Description?: string;
 }
 
@@ -76,6 +81,7 @@ export interface Template {
   AWSTemplateFormatVersion: '2010-09-09';
   Description: string;
   Parameters?: Record<string, Parameter>;
+  Conditions?: Record<string, Intrinsic>;
   Resources: Record<string, Resource>;
   Outputs: Record<string, Output>;
 }

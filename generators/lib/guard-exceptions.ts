@@ -25,7 +25,7 @@ interface Reviewed extends GuardException {
 }
 
 /** Burstable types (t2, t3, t3a, t4g) are not in CT.EC2.PR.19's list of Nitro types with in-transit encryption. */
-const burstableBastion = (m: Model): boolean => /^t\d/.test(m.answers.bastionInstanceType);
+const burstableBastion = (m: Model): boolean => m.network.bastion && /^t\d/.test(m.answers.bastionInstanceType ?? '');
 
 const REVIEWED: readonly Reviewed[] = [
   {
@@ -34,6 +34,7 @@ const REVIEWED: readonly Reviewed[] = [
     resource: 'Bastion',
     reason:
       'The bastion is the one public address of the project by design: SSH from sshCidr only (its security group), key pair authentication, IMDSv2. The cluster stays in the private subnet.',
+    appliesTo: (m) => m.network.bastion,
   },
   {
     template: 'cfn/environment.json',

@@ -88,6 +88,42 @@ export function al2023AmiParameter(instanceType: string): string {
   return `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${arch}`;
 }
 
+/**
+ * An interface endpoint of a private subnet without an internet route (egress endpoints): the service's short name
+ * (`com.amazonaws.<region>.<service>`) and who calls it. "emr-clusters-in-a-vpc": "To access AWS services that do
+ * not provide a VPC endpoint, you still must use a NAT instance or an internet gateway", so every service the
+ * nodes call has one here.
+ */
+export interface InterfaceEndpoint {
+  logicalId: string;
+  service: string;
+  purpose: string;
+}
+
+/** The interface endpoints the answers need (empty with egress nat). */
+export function interfaceEndpoints(a: Answers): InterfaceEndpoint[] {
+  if (a.egress !== 'endpoints') return [];
+  const list: InterfaceEndpoint[] = [
+    { logicalId: 'EmrEndpoint', service: 'elasticmapreduce', purpose: 'the nodes report to the EMR service' },
+    { logicalId: 'StsEndpoint', service: 'sts', purpose: 'the nodes assume roles and read their identity' },
+    { logicalId: 'KmsEndpoint', service: 'kms', purpose: 'CSE-KMS, SSE-KMS and the local-disk key' },
+    { logicalId: 'LogsEndpoint', service: 'logs', purpose: 'CloudWatch Logs' },
+  ];
+  if (a.access === 'ssm')
+    list.push(
+      { logicalId: 'SsmEndpoint', service: 'ssm', purpose: 'Session Manager: the agent registers' },
+      { logicalId: 'SsmMessagesEndpoint', service: 'ssmmessages', purpose: 'Session Manager: the session channels' },
+      { logicalId: 'Ec2MessagesEndpoint', service: 'ec2messages', purpose: 'Systems Manager agent messages' },
+    );
+  if (a.certificateSource === 'emr-managed')
+    list.push({
+      logicalId: 'SecretsManagerEndpoint',
+      service: 'secretsmanager',
+      purpose: 'EMR-managed certificates: the nodes read the CA from Secrets Manager',
+    });
+  return list;
+}
+
 export interface Roles {
   service: string;
   instance: string;
@@ -108,8 +144,26 @@ export interface Model {
   emrLogBucket: string;
   /** The bucket of persistent application UIs (Spark history off-cluster), which the S3 endpoint must allow. */
   emrAppInfoBucket: string;
-  /** The bastion's AMI parameter, by the architecture of its instance type. */
-  bastionAmiParameter: string;
+  /** The network and access facts every document follows (issue 15: network, access, egress). */
+  network: {
+    /** A VPC made by the environment stack (new-vpc), or the team's (existing-vpc: vpcId, privateSubnetId). */
+    createsVpc: boolean;
+    /** A public subnet, internet gateway and public route table: only for a bastion or a NAT gateway. */
+    publicSubnet: boolean;
+    natGateway: boolean;
+    bastion: boolean;
+    sessionManager: boolean;
+    /** Whether EMR and the bastion get an EC2 key pair (not with access ssm). */
+    keyPair: boolean;
+    interfaceEndpoints: InterfaceEndpoint[];
+    /**
+     * The S3 gateway endpoint on the private route table: always with a new VPC; in an existing VPC only with
+     * egress endpoints, and then only when the table has none yet (deploy.sh's preflight decides, a parameter).
+     */
+    s3GatewayEndpoint: 'always' | 'when-missing' | 'never';
+  };
+  /** The bastion's AMI parameter, by the architecture of its instance type (access bastion only). */
+  bastionAmiParameter?: string;
   /** The CloudWatch log group of the VPC flow logs (its key policy names it). */
   flowLogGroupName: string;
   stacks: { iam: string; kms: string; environment: string };
@@ -137,7 +191,39 @@ export interface Model {
   /** The certificate subject (without CN) for `openssl req -subj`, with / + = \ escaped. */
   opensslSubjectBase: string;
   /** Sentences the documents use where an answer changes the wording. */
-  wording: { iamPiece: string; s3DataKey: string; inTransit: string; certificates: string };
+  wording: {
+    iamPiece: string;
+    s3DataKey: string;
+    inTransit: string;
+    certificates: string;
+    /** What costs money by the hour while deployed: "The cluster, the NAT gateway and the bastion". */
+    costsByTheHour: string;
+    /** The same as a short list for the Makefile: "NAT gateway, bastion, EMR cluster". */
+    billable: string;
+    /** What keeps costing when the cluster has terminated itself: "the NAT gateway, bastion and KMS keys". */
+    notSelfTerminating: string;
+    /** The README's Network row and Access row. */
+    network: string;
+    access: string;
+    /** The interface endpoints' service names, for the README: "elasticmapreduce, sts, kms, logs". */
+    endpointServices: string;
+  };
+}
+
+function networkWording(a: Answers, endpoints: InterfaceEndpoint[], nat: boolean, bastion: boolean): string {
+  const interfaces =
+    endpoints.length > 0
+      ? `, interface endpoints (${endpoints.map((e) => e.service).join(', ')}; HTTPS from the VPC only)`
+      : '';
+  if (a.network === 'existing-vpc') {
+    const s3 = a.egress === 'endpoints' ? ", the S3 gateway endpoint (unless the subnet's route table has one)" : '';
+    return `your VPC \`${a.vpcId ?? ''}\`, private subnet \`${a.privateSubnetId ?? ''}\` (cluster): the EMR security groups${interfaces}${s3}. No VPC, subnet, route, gateway or bastion is created, and nothing of yours is changed`;
+  }
+  const publicParts = [...(bastion ? ['bastion'] : []), ...(nat ? ['NAT gateway'] : [])];
+  const publicSubnet =
+    publicParts.length > 0 ? `public subnet \`${a.publicSubnetCidr ?? ''}\` (${publicParts.join(', ')}), ` : '';
+  const route = nat ? '' : ' with no internet route';
+  return `VPC \`${a.vpcCidr ?? ''}\`, ${publicSubnet}private subnet \`${a.privateSubnetCidr ?? ''}\` (cluster${route}), S3 gateway endpoint${interfaces}, security groups, flow logs (KMS-encrypted with their own key, kept 365 days)`;
 }
 
 /** `/C=US/O=A\/B` for `openssl req -subj`: / separates fields and + joins them, so both (and = and \) are escaped. */
@@ -159,8 +245,24 @@ export function buildModel(answers: Answers, state: State): Model {
         instanceProfile: 'EMR_EC2_DefaultRole',
         createdByProject: false,
       };
-  const [a = 10, b = 0, c = 2] = (answers.privateSubnetCidr.split('/')[0] ?? '').split('.').map(Number);
+  // A sample node address: in the private subnet when it is made here, else any private address (the certificate
+  // covers the region's node names, whatever the address).
+  const [a = 10, b = 0, c = 2] = ((answers.privateSubnetCidr ?? '10.0.2.0/24').split('/')[0] ?? '')
+    .split('.')
+    .map(Number);
+  const createsVpc = answers.network === 'new-vpc';
+  const bastion = answers.access === 'bastion';
+  const natGateway = createsVpc && answers.egress === 'nat';
   const projectTag: Tag = { Key: 'project', Value: p };
+  const endpoints = interfaceEndpoints(answers);
+  const hourly = [
+    ...(natGateway ? ['NAT gateway'] : []),
+    ...(answers.egress === 'endpoints' ? ['interface endpoints'] : []),
+    ...(bastion ? ['bastion'] : []),
+  ];
+  const sentence = ['The cluster', ...hourly.map((h) => `the ${h}`)];
+  const joinAnd = (items: string[]): string =>
+    items.length === 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
   return {
     answers,
     state,
@@ -170,7 +272,19 @@ export function buildModel(answers: Answers, state: State): Model {
     emrRepositoryBuckets: emrRepositoryBuckets(answers.region),
     emrLogBucket: emrLogBucket(answers.region),
     emrAppInfoBucket: `prod.${answers.region}.appinfo.src`,
-    bastionAmiParameter: al2023AmiParameter(answers.bastionInstanceType),
+    network: {
+      createsVpc,
+      publicSubnet: createsVpc && (bastion || natGateway),
+      natGateway,
+      bastion,
+      sessionManager: answers.access === 'ssm',
+      keyPair: answers.access !== 'ssm',
+      interfaceEndpoints: interfaceEndpoints(answers),
+      s3GatewayEndpoint: createsVpc ? 'always' : answers.egress === 'endpoints' ? 'when-missing' : 'never',
+    },
+    ...(answers.bastionInstanceType !== undefined && bastion
+      ? { bastionAmiParameter: al2023AmiParameter(answers.bastionInstanceType) }
+      : {}),
     flowLogGroupName: `/${p}/vpc-flow-logs`,
     stacks: { iam: `${p}-iam`, kms: `${p}-kms`, environment: `${p}-environment` },
     roles,
@@ -208,6 +322,17 @@ export function buildModel(answers: Answers, state: State): Model {
         answers.certificateSource === 'pem-files'
           ? "your CA's key, certificate chain and trusted certificates"
           : 'a private CA and a TLS key and certificate it signs',
+      costsByTheHour: joinAnd(sentence),
+      notSelfTerminating: `the ${joinAnd([...hourly, 'KMS keys'])}`,
+      billable: [...hourly, 'EMR cluster'].join(', '),
+      network: networkWording(answers, endpoints, natGateway, bastion),
+      access:
+        answers.access === 'bastion'
+          ? 'reaching the primary node through the bastion, UIs through port forwarding (no Session Manager: the nodes have no SSM permissions)'
+          : answers.access === 'ssm'
+            ? 'Session Manager: a shell on the primary node and port forwarding to its UIs (no bastion, no key pair, port 22 open nowhere); `ssm-operator-policy.json` is the least an operator needs'
+            : 'no access path is made (access none): your team brings its own; the file says so and names the UIs',
+      endpointServices: endpoints.map((e) => e.service).join(', '),
     },
   };
 }

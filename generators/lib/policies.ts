@@ -168,10 +168,21 @@ function projectBucketStatements(m: Model): Statement[] {
  * The EC2 instance role's inline policy: the project bucket by prefix (read-only certs/, jobs/, data/; write
  * output/ and logs/), EMR's package repositories, EMR's system log bucket (PUT, as the EMR Management Guide's
  * "Sample policies for private subnets that access Amazon S3" requires), and the cluster describing itself.
- * No SSM: there is no Session Manager access mode yet.
+ * Session Manager's channel permissions only with access ssm (SESSION_MANAGER_INSTANCE_ACTIONS); with bastion or
+ * none the nodes have no SSM permissions at all.
  */
 export function instanceRolePolicy(m: Model): PolicyDocument {
   return policy(
+    ...(m.network.sessionManager
+      ? [
+          {
+            Sid: 'SessionManagerChannelsOnly',
+            Effect: 'Allow' as const,
+            Action: [...SESSION_MANAGER_INSTANCE_ACTIONS],
+            Resource: '*',
+          },
+        ]
+      : []),
     ...projectBucketStatements(m),
     {
       Sid: 'EmrRepositories',
@@ -198,6 +209,63 @@ export function instanceRolePolicy(m: Model): PolicyDocument {
         'ec2:DescribeInstances',
         'cloudwatch:PutMetricData',
       ],
+      Resource: '*',
+    },
+  );
+}
+
+/**
+ * The narrowest instance permissions Session Manager works with: the set the Systems Manager User Guide gives for
+ * a custom instance profile for Session Manager ("Step 2: Verify or add instance permissions for Session Manager",
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-create-iam-instance-profile.html;
+ * the same five actions as the AWS managed policy AWSCloud9SSMInstanceProfile). These actions take no resource
+ * ARN (Resource "*"). Not AmazonSSMManagedInstanceCore, which adds Run Command, inventory, patching and parameters.
+ */
+export const SESSION_MANAGER_INSTANCE_ACTIONS = [
+  'ssm:UpdateInstanceInformation',
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
+] as const;
+
+/** The Session Manager documents an operator may start: a shell, and port forwarding to the web UIs. */
+export const SESSION_DOCUMENTS = ['SSM-SessionManagerRunShell', 'AWS-StartPortForwardingSession'] as const;
+
+/**
+ * scripts/operator-policy.json with access ssm: what a person needs to reach the cluster and nothing more. Start
+ * a session only on instances carrying the cluster's launch tag (EMR copies cluster tags to its instances) and
+ * only with the shell or port-forwarding documents; end only their own sessions; find the primary node.
+ */
+export function operatorPolicy(m: Model): PolicyDocument {
+  const region = m.answers.region;
+  const account = m.answers.accountId;
+  return policy(
+    {
+      Sid: 'StartSessionsOnTheProjectClusterOnly',
+      Effect: 'Allow',
+      Action: 'ssm:StartSession',
+      Resource: `arn:${m.partition}:ec2:${region}:${account}:instance/*`,
+      Condition: { StringEquals: { [`ssm:resourceTag/${m.launchTagKey}`]: m.answers.bucketName } },
+    },
+    {
+      Sid: 'OnlyTheShellAndPortForwardingDocuments',
+      Effect: 'Allow',
+      Action: 'ssm:StartSession',
+      // SSM-SessionManagerRunShell is the account's own session document, AWS-StartPortForwardingSession an AWS-owned
+      // one (no account in its ARN): `*` for the account matches both.
+      Resource: SESSION_DOCUMENTS.map((d) => `arn:${m.partition}:ssm:${region}:*:document/${d}`),
+    },
+    {
+      Sid: 'EndOwnSessionsOnly',
+      Effect: 'Allow',
+      Action: ['ssm:TerminateSession', 'ssm:ResumeSession'],
+      Resource: `arn:${m.partition}:ssm:*:${account}:session/\${aws:userid}-*`,
+    },
+    {
+      Sid: 'FindThePrimaryNode',
+      Effect: 'Allow',
+      Action: ['elasticmapreduce:ListClusters', 'elasticmapreduce:ListInstances', 'elasticmapreduce:DescribeCluster'],
       Resource: '*',
     },
   );

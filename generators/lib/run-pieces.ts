@@ -291,7 +291,7 @@ export class PiecesRun {
       ask: (known, specs) => this.ask(known, specs),
       log: (line) => this.io.log(line),
     });
-    if (sshNeedsConfirmation(answers.sshCidr)) {
+    if (answers.sshCidr !== undefined && sshNeedsConfirmation(answers.sshCidr)) {
       this.io.log(
         `Warning: SSH to the bastion is open to a wide public range (sshCidr ${answers.sshCidr}, confirmed). Narrow it as soon as you can.`,
       );

@@ -182,3 +182,12 @@ export function subjectField(maxLength: number): Check<string> {
     return undefined;
   };
 }
+
+/** An EC2 resource id: `vpc-` or `subnet-` and 8 or 17 lowercase hex digits. */
+export function awsId(prefix: 'vpc' | 'subnet'): Check<string> {
+  const re = new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`);
+  return (value) =>
+    re.test(value)
+      ? undefined
+      : `expected a ${prefix} id: ${prefix}- and 8 or 17 lowercase hex digits (${prefix}-0abc1234...)`;
+}
