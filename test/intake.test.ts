@@ -167,6 +167,23 @@ describe('network and access answers', () => {
     );
   });
 
+  it('an answers file or saved set naming existing-vpc without access gets ssm (bastion is only for sets older than access)', async () => {
+    assert.equal(collectSupplied({ file: { ...existing } }).values.access, undefined);
+    assert.equal(collectSupplied({ stored: { ...existing } }).values.access, undefined);
+    assert.equal(collectSupplied({ file: { projectName: 'x' } }).values.access, 'bastion');
+    const a = await intakeAnswers(input(base, { sources: { options: base, file: { ...existing } } }));
+    assert.equal(a.access, 'ssm');
+  });
+
+  it('vpcId or privateSubnetId given without network existing-vpc is refused, not dropped (a new VPC would be made)', async () => {
+    const message = await problems({ vpcId: existing.vpcId, privateSubnetId: existing.privateSubnetId, access: 'ssm' });
+    assert.match(message, /vpcId: is used only with network existing-vpc; .* Add --network existing-vpc/);
+    assert.match(message, /privateSubnetId: is used only with network existing-vpc/);
+    // A saved set that switched back to new-vpc keeps no stale ids and is not refused.
+    const stored = collectSupplied({ stored: { projectName: 'x', network: 'new-vpc', vpcId: existing.vpcId } });
+    assert.equal(stored.origins.vpcId, 'stored config');
+  });
+
   it('existing-vpc: access defaults to ssm; no CIDRs, sshCidr, key pair or bastion type are needed or kept', async () => {
     const a = await intakeAnswers(
       input({ ...base, ...existing, vpcCidr: '10.0.0.0/16', sshCidr: '203.0.113.0/24', keyPairName: 'k' }),

@@ -135,8 +135,10 @@ export function collectSupplied(sources: RawSources): Supplied {
     }
     // A saved set made before the answer existed keeps what it had (the declaration's savedDefault).
     const storedSet = Object.keys(sources.stored ?? {}).length > 0;
-    if (supplied.values[spec.name] === undefined && spec.savedDefault !== undefined && (storedSet || sources.file)) {
-      (supplied.values as Record<string, unknown>)[spec.name] = spec.savedDefault;
+    // Declaration order puts what a savedDefault function reads (network for access) before it.
+    const saved = typeof spec.savedDefault === 'function' ? spec.savedDefault(supplied.values) : spec.savedDefault;
+    if (supplied.values[spec.name] === undefined && saved !== undefined && (storedSet || sources.file)) {
+      (supplied.values as Record<string, unknown>)[spec.name] = saved;
       supplied.origins[spec.name] = storedSet ? 'stored config' : 'answers file';
     }
   }
@@ -162,8 +164,13 @@ export function finalize(values: Partial<Answers>, origins: Partial<Record<Answe
   if (missing.length > 0) throw missingError(missing);
   const out: Record<string, unknown> = {};
   for (const spec of ANSWER_SPECS) {
-    // An answer not needed is dropped, so a stale confirmation never applies to a later, different value.
-    if (values[spec.name] === undefined || !isRequired(spec, values)) continue;
+    if (values[spec.name] === undefined) continue;
+    if (!isRequired(spec, values)) {
+      const given = origins[spec.name] === 'option' || origins[spec.name] === 'answers file';
+      if (given && spec.refusedWhenUnused) problems.push({ field: spec.name, message: spec.refusedWhenUnused });
+      // Otherwise an answer not needed is dropped, so a stale confirmation never applies to a later value.
+      continue;
+    }
     const { value, problem } = checkValue(spec, values[spec.name], origins[spec.name] ?? 'default');
     if (problem) problems.push(problem);
     else out[spec.name] = value;

@@ -27,6 +27,8 @@ const pemFiles = (a: Partial<Answers>): boolean => a.certificateSource === 'pem-
 /** A new VPC is made here (also while the answer is not known yet: the default). */
 const newVpc = (a: Partial<Answers>): boolean => a.network !== 'existing-vpc';
 const existingVpc = (a: Partial<Answers>): boolean => a.network === 'existing-vpc';
+const USED_ONLY_IN_EXISTING_VPC =
+  'is used only with network existing-vpc; with new-vpc a new VPC would be made and this id ignored. Add --network existing-vpc (or "network": "existing-vpc"), or leave it out';
 /** The bastion exists (the default access of a new VPC). */
 const bastion = (a: Partial<Answers>): boolean => (a.access ?? 'bastion') === 'bastion';
 
@@ -95,9 +97,16 @@ interface SpecFields<K extends AnswerName> {
   check: Check<NonNullable<Answers[K]>>;
   /**
    * For an answer added after projects were made: the value that keeps what such a project had, used when a
-   * saved set of answers (.yo-rc.json or an answers file) does not give it, so those keep working unchanged.
+   * saved set of answers (.yo-rc.json or an answers file) does not give it, so those keep working unchanged. A
+   * function sees the answers the set gives and returns undefined where the set cannot predate the answer (then
+   * the declared default applies).
    */
-  savedDefault?: Answers[K];
+  savedDefault?: Answers[K] | ((given: Partial<Answers>) => Answers[K] | undefined);
+  /**
+   * Given on the command line or in an answers file where the other answers make it unused: refused with this
+   * reason (instead of dropped), where dropping it would silently build something else than asked.
+   */
+  refusedWhenUnused?: string;
   /** Extra JSON Schema keywords (pattern, bounds) mirrored from `check` for editors. */
   schema?: Record<string, unknown>;
 }
@@ -196,6 +205,7 @@ export const DECLARATIONS: Declarations = {
     description: 'With network existing-vpc: the VPC the cluster runs in (DNS support and hostnames on).',
     check: v.awsId('vpc'),
     requiredWhen: existingVpc,
+    refusedWhenUnused: USED_ONLY_IN_EXISTING_VPC,
     schema: { pattern: '^vpc-([0-9a-f]{8}|[0-9a-f]{17})$' },
   },
   privateSubnetId: {
@@ -205,6 +215,7 @@ export const DECLARATIONS: Declarations = {
       'With network existing-vpc: a subnet of vpcId with no route to an internet gateway that reaches S3 (NAT route or S3 gateway endpoint, or egress endpoints).',
     check: v.awsId('subnet'),
     requiredWhen: existingVpc,
+    refusedWhenUnused: USED_ONLY_IN_EXISTING_VPC,
     schema: { pattern: '^subnet-([0-9a-f]{8}|[0-9a-f]{17})$' },
   },
   access: {
@@ -216,8 +227,8 @@ export const DECLARATIONS: Declarations = {
     description:
       'bastion: SSH through a bastion in the public subnet (new-vpc only); ssm: Session Manager, no bastion, no key pair, port 22 open nowhere; none: no access path is made, the team brings its own (existing-vpc only).',
     check: v.oneOf(ACCESS_MODES),
-    // Projects made before this answer have a bastion.
-    savedDefault: 'bastion',
+    // Projects made before this answer have a bastion; a set naming existing-vpc was made after it (default: ssm).
+    savedDefault: (given) => (existingVpc(given) ? undefined : 'bastion'),
   },
   egress: {
     kind: 'choice',

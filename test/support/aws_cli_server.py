@@ -13,6 +13,7 @@ in memory (forked children get their own copy-on-write copy, so nothing one call
 Usage: python aws_cli_server.py SOCKET_PATH   (prints "ready" on stdout once listening)
 """
 import array
+import gc
 import importlib
 import json
 import os
@@ -141,9 +142,11 @@ def _run_cli(request, fds):
     for fd in fds:
         if fd > 2:
             os.close(fd)
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
+    for sig in (signal.SIGTERM, signal.SIGCHLD):
         signal.signal(sig, signal.SIG_DFL)
+    # As at a fresh Python start-up: SIGINT raises KeyboardInterrupt, SIGPIPE is ignored (writes fail with EPIPE).
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     os.chdir(request["cwd"])
     os.umask(request["umask"])
     os.environ.clear()
@@ -188,6 +191,8 @@ def main():
     path = sys.argv[1]
     _warm()
     _warm_up_imports()
+    # What is loaded now stays for every call: keep it out of the collector's work (and its pages shared after fork).
+    gc.freeze()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # reap per-connection children automatically
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
