@@ -90,6 +90,7 @@ describe('unknown options and misspelt subcommands', () => {
     { args: ['--region'], message: /--region needs a value/ },
     { args: ['--zzzzzzzz'], message: /unknown option --zzzzzzzz\.\nRun `secure-emr --help`/ },
     { args: ['certs', 'rotate'], message: /unexpected argument "rotate"; did you mean --rotate\?/ },
+    { args: ['certs', '--rotate', '--check'], message: /--rotate and --check exclude each other/ },
   ];
   for (const { args, message } of cases) {
     it(`secure-emr ${args.join(' ')}: exit 2, one message, nothing written`, () => {

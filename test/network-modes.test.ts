@@ -44,7 +44,13 @@ describe('network and access modes, end to end on moto_server', () => {
   const script = (dir: string, name: string, args: string[] = []) =>
     run('bash', [join(dir, 'scripts', name), ...args], { cwd: dir, env: moto.env() });
   /** The team's VPC as a team would have it: DNS support and hostnames on, tagged for EMR's managed policy. */
-  let team: { vpc: string; subnetWithEndpoint: string; subnetOnMainTable: string; table: string };
+  let team: {
+    vpc: string;
+    subnetWithEndpoint: string;
+    subnetOnMainTable: string;
+    subnetOwnTable: string;
+    table: string;
+  };
 
   before(async () => {
     moto = await startMoto();
@@ -66,7 +72,30 @@ describe('network and access modes, end to end on moto_server', () => {
     const subnetWithEndpoint = subnet('10.20.1.0/24');
     // A second subnet with no route table of its own: it uses the VPC's main table, which has no S3 endpoint.
     const subnetOnMainTable = subnet('10.20.2.0/24');
-    q(['ec2', 'create-tags', '--resources', vpc, subnetWithEndpoint, subnetOnMainTable, '--tags', EMR_TAG]);
+    // A third subnet with a route table of its own and no S3 endpoint: the stack may add one there.
+    const subnetOwnTable = subnet('10.20.3.0/24');
+    q([
+      'ec2',
+      'create-tags',
+      '--resources',
+      vpc,
+      subnetWithEndpoint,
+      subnetOnMainTable,
+      subnetOwnTable,
+      '--tags',
+      EMR_TAG,
+    ]);
+    const ownTable = q([
+      'ec2',
+      'create-route-table',
+      '--vpc-id',
+      vpc,
+      '--query',
+      'RouteTable.RouteTableId',
+      '--output',
+      'text',
+    ]);
+    q(['ec2', 'associate-route-table', '--route-table-id', ownTable, '--subnet-id', subnetOwnTable]);
     const table = q([
       'ec2',
       'create-route-table',
@@ -90,7 +119,7 @@ describe('network and access modes, end to end on moto_server', () => {
       '--route-table-ids',
       table,
     ]);
-    team = { vpc, subnetWithEndpoint, subnetOnMainTable, table };
+    team = { vpc, subnetWithEndpoint, subnetOnMainTable, subnetOwnTable, table };
   });
   after(() => moto?.stop());
 
@@ -176,7 +205,7 @@ describe('network and access modes, end to end on moto_server', () => {
     const answersOf = NETWORK_MODES[name];
     assert.ok(answersOf, name);
     if (name === 'existing-vpc + ssm + nat') return flags(answersOf(team.vpc, team.subnetWithEndpoint));
-    if (name.startsWith('existing-vpc')) return flags(answersOf(team.vpc, team.subnetOnMainTable));
+    if (name.startsWith('existing-vpc')) return flags(answersOf(team.vpc, team.subnetOwnTable));
     return flags(answersOf());
   };
   const settings = (dir: string) => {
@@ -240,6 +269,32 @@ describe('network and access modes, end to end on moto_server', () => {
       assert.doesNotMatch(commands, /ssh -i|start-session/);
     }
   }
+
+  it('existing-vpc + endpoints preflight: a route table other subnets use (here the main table) is refused; nothing is created', () => {
+    const dir = generateProject([
+      '--project-name',
+      'nm-shared',
+      ...flags({
+        network: 'existing-vpc',
+        vpcId: team.vpc,
+        privateSubnetId: team.subnetOnMainTable,
+        access: 'ssm',
+        egress: 'endpoints',
+      }),
+    ]);
+    const r = script(dir, 'deploy.sh');
+    assert.notEqual(r.status, 0);
+    assert.match(
+      r.stderr,
+      new RegExp(`route table rtb-\\S+ of ${team.subnetOnMainTable} is shared \\(the main table of ${team.vpc}`),
+    );
+    assert.match(r.stderr, /it would cut S3 for the others\. Give the subnet a table of its own/);
+    assert.match(r.stderr, /nothing was created/);
+    assert.equal(
+      q(['s3api', 'list-buckets', '--query', "length(Buckets[?Name=='nm-shared-123456789012-us-east-1'])"]),
+      '0',
+    );
+  });
 
   // The default and new-vpc + bastion + endpoints are checked statically here; the default's run on moto is
   // e2e.test.ts's, and a bastion adds nothing to the other runs but time (every AWS CLI call costs about a second).
@@ -305,6 +360,47 @@ describe('network and access modes, end to end on moto_server', () => {
         const expected = ['elasticmapreduce', 'sts', 'kms', 'logs', 's3'];
         if (access === 'ssm') expected.push('ssm', 'ssmmessages', 'ec2messages');
         for (const s of expected) assert.ok(services.includes(`com.amazonaws.us-east-1.${s}`), `${s} endpoint`);
+      }
+
+      if (existing && egress === 'endpoints') {
+        // The S3 gateway endpoint this stack made is its own, not the team's: a second deploy keeps it (finding:
+        // counting it as the team's would flip CreateS3GatewayEndpoint and delete it on every other run).
+        const parameter = (): string =>
+          q([
+            'cloudformation',
+            'describe-stacks',
+            '--stack-name',
+            `${project}-environment`,
+            '--query',
+            "Stacks[0].Parameters[?ParameterKey=='CreateS3GatewayEndpoint'].ParameterValue | [0]",
+            '--output',
+            'text',
+          ]);
+        assert.equal(parameter(), 'true');
+        const again = script(dir, 'deploy.sh', ['--no-cluster']);
+        assert.equal(again.status, 0, again.stderr);
+        assert.equal(parameter(), 'true', 'a re-run keeps the stack its S3 endpoint');
+        // Another project in the same VPC would make interface endpoints with the same private DNS names: refused.
+        const other = generateProject([
+          '--project-name',
+          'nm-other',
+          ...flags({
+            network: 'existing-vpc',
+            vpcId: team.vpc,
+            privateSubnetId: team.subnetWithEndpoint,
+            access: 'ssm',
+            egress: 'endpoints',
+          }),
+        ]);
+        const clash = script(other, 'deploy.sh');
+        assert.notEqual(clash.status, 0);
+        assert.match(
+          clash.stderr,
+          new RegExp(
+            `VPC ${team.vpc} already has interface endpoint vpce-\\S+ for com\\.amazonaws\\.us-east-1\\.sts with private DNS`,
+          ),
+        );
+        assert.match(clash.stderr, /regenerate with --egress nat/);
       }
 
       // Jobs and verification. moto accepts steps but never runs them, so no output exists: verify-encryption.sh

@@ -197,6 +197,8 @@ export function checkArgs(generator: string, args: readonly string[], extraKnown
     }
     if (remember(name, value)) parsed.args.push(...(inline === undefined ? [arg, value] : [arg]));
   }
+  if (seen.get('rotate') === 'true' && seen.get('check') === 'true')
+    throw new UsageError('--rotate and --check exclude each other (--check only reports); run one, then the other.');
   return parsed;
 }
 

@@ -207,6 +207,8 @@ export interface Model {
     access: string;
     /** The interface endpoints' service names, for the README: "elasticmapreduce, sts, kms, logs". */
     endpointServices: string;
+    /** What in a new VPC does not carry the EMR tag: "the bastion, its security group and the NAT gateway". */
+    untaggedNetwork: string;
   };
 }
 
@@ -333,6 +335,12 @@ export function buildModel(answers: Answers, state: State): Model {
             ? 'Session Manager: a shell on the primary node and port forwarding to its UIs (no bastion, no key pair, port 22 open nowhere); `ssm-operator-policy.json` is the least an operator needs'
             : 'no access path is made (access none): your team brings its own; the file says so and names the UIs',
       endpointServices: endpoints.map((e) => e.service).join(', '),
+      untaggedNetwork: joinAnd([
+        ...(bastion ? ['the bastion', 'its security group'] : []),
+        ...(natGateway ? ['the NAT gateway'] : []),
+        ...(bastion || natGateway ? ['the public subnet'] : []),
+        ...(endpoints.length > 0 ? ['the endpoints'] : []),
+      ]),
     },
   };
 }

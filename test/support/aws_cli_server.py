@@ -7,8 +7,13 @@ unchanged `awscli.clidriver.main()` with the caller's arguments, environment, wo
 file descriptors (passed over a Unix socket), and reports its exit status. The scripts are not changed: they
 call `aws` from PATH, and `aws_cli_client.py` (installed as `aws` on the tests' PATH) is that entry point.
 
-The only other difference from a fresh process is botocore's JSON model loader: parsed model files are kept
-in memory (forked children get their own copy-on-write copy, so nothing one call does reaches another).
+Differences from a fresh `aws` process, none of which the emitted scripts rely on:
+- botocore's JSON model loader keeps parsed model files in memory (each forked call gets its own copy-on-write
+  copy, so nothing one call does reaches another);
+- only stdin, stdout and stderr are passed (no other inherited descriptors, so no `/dev/fd/N` arguments);
+- the CLI process is the server's child, not the caller's: not in the caller's process group, rlimits or cgroup.
+  The client forwards SIGINT, SIGTERM and SIGHUP once it knows the CLI's pid; a SIGKILLed client leaves the call
+  running to its end.
 
 Usage: python aws_cli_server.py SOCKET_PATH   (prints "ready" on stdout once listening)
 """
