@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The longest files, longest first. */
-const SLOW_FIRST = ['e2e', 'network-modes', 'cert-sources', 'install', 'guard', 'infra', 'write-safety', 'bench'];
+const SLOW_FIRST = ['network-modes', 'e2e', 'cert-sources', 'install', 'guard', 'infra', 'write-safety', 'bench'];
 
 const dir = fileURLToPath(new URL('../test/', import.meta.url));
 const files = readdirSync(dir)

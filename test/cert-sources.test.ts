@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BASE_ARGS, aws, generateProject, readJson, run, secureEmr, startMoto, tempDir } from './support/helpers.js';
+import { BASE_ARGS, generateProject, readJson, run, secureEmr, tempDir } from './support/helpers.js';
 
 const out = (r: { stdout: string; stderr: string }): string => r.stdout + r.stderr;
 
@@ -278,92 +278,5 @@ describe('certificateSource emr-managed', () => {
   });
 });
 
-describe('certificateSource emr-managed on moto_server', () => {
-  it('shellcheck passes; deploy uploads no certificates and creates the EMR-provider configuration; verify and teardown run', async () => {
-    const dir = generateProject(['--certificate-source', 'emr-managed']);
-    const scripts = readdirSync(join(dir, 'scripts'))
-      .filter((f) => f.endsWith('.sh'))
-      .map((f) => join(dir, 'scripts', f));
-    const lint = run('shellcheck', ['-x', ...scripts], { cwd: dir });
-    assert.equal(lint.status, 0, lint.stdout);
-    const moto = await startMoto();
-    try {
-      const q = (args: string[]): string => aws(moto, args);
-      const script = (name: string, args: string[] = []) =>
-        run('bash', [join(dir, 'scripts', name), ...args], { cwd: dir, env: moto.env() });
-      q(['ec2', 'create-key-pair', '--key-name', 'secure-emr']);
-      const deploy = script('deploy.sh');
-      assert.equal(deploy.status, 0, deploy.stderr);
-      assert.match(deploy.stdout + deploy.stderr, /certificates +EMR-managed/);
-      assert.equal(
-        q([
-          's3api',
-          'list-objects-v2',
-          '--bucket',
-          'secure-emr-123456789012-us-east-1',
-          '--prefix',
-          'certs/',
-          '--query',
-          'length(Contents || `[]`)',
-        ]),
-        '0',
-        'no certificate zip uploaded',
-      );
-      // moto does not implement ListSecurityConfigurations: the name is the one deploy.sh reports.
-      const name = /security configuration +(\S+)/.exec(deploy.stdout)?.[1] ?? '';
-      assert.ok(name.startsWith('secure-emr-v1-'), deploy.stdout);
-      const stored = JSON.parse(
-        q([
-          'emr',
-          'describe-security-configuration',
-          '--name',
-          name,
-          '--query',
-          'SecurityConfiguration',
-          '--output',
-          'text',
-        ]),
-      ) as {
-        EncryptionConfiguration: {
-          InTransitEncryptionConfiguration: { TLSCertificateConfiguration: Record<string, unknown> };
-        };
-      };
-      const tls = stored.EncryptionConfiguration.InTransitEncryptionConfiguration.TLSCertificateConfiguration;
-      assert.equal(tls.CertificateProviderType, 'EMR');
-      assert.match(
-        String(tls.AwsKmsKey),
-        /^arn:aws:kms:us-east-1:\d{12}:key\//,
-        'AwsKmsKey filled with the full key ARN',
-      );
-      // moto stores the configuration but creates no CA and returns no CACertificateSecretARN (real EMR does):
-      // verify-encryption.sh must report the EMR provider as ok and the missing CA secret as a failure, by name.
-      const verify = script('verify-encryption.sh');
-      const said = verify.stdout + verify.stderr;
-      assert.match(said, /ok +in-transit certificates are EMR-managed/);
-      assert.match(said, /FAIL +describe-security-configuration shows no CACertificateSecretARN/);
-      assert.doesNotMatch(said, /certs\.zip/);
-      let down = script('teardown.sh', ['--delete-keys', '--delete-data']);
-      if (down.status !== 0) {
-        // As in e2e.test.ts: moto leaves the cluster's instances running, which keeps the VPC; terminate them.
-        const leftovers = q([
-          'ec2',
-          'describe-instances',
-          '--filters',
-          'Name=instance-state-name,Values=running',
-          '--query',
-          "Reservations[].Instances[?!not_null(Tags[?Key=='aws:cloudformation:stack-name'])].InstanceId",
-          '--output',
-          'text',
-        ])
-          .split(/\s+/)
-          .filter(Boolean);
-        if (leftovers.length) q(['ec2', 'terminate-instances', '--instance-ids', ...leftovers]);
-        down = script('teardown.sh', ['--delete-keys', '--delete-data']);
-      }
-      assert.equal(down.status, 0, down.stderr);
-      assert.equal(q(['emr', 'list-clusters', '--active', '--query', 'length(Clusters)']), '0');
-    } finally {
-      moto.stop();
-    }
-  });
-});
+// certificateSource emr-managed on moto_server (deploy, verify, teardown) runs in network-modes.test.ts, with the
+// new-vpc + ssm + endpoints combination, so one moto run covers both.

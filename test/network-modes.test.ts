@@ -16,6 +16,7 @@ import { CT_RULES_DIR, guardBinary } from './support/guard.js';
 import { NETWORK_MODES, flags } from './support/network-modes.js';
 
 const EMR_TAG = 'Key=for-use-with-amazon-emr-managed-policies,Value=true';
+const EMR_MANAGED_COMBINATION = 'new-vpc + ssm + endpoints';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
@@ -206,6 +207,8 @@ describe('network and access modes, end to end on moto_server', () => {
     assert.ok(answersOf, name);
     if (name === 'existing-vpc + ssm + nat') return flags(answersOf(team.vpc, team.subnetWithEndpoint));
     if (name.startsWith('existing-vpc')) return flags(answersOf(team.vpc, team.subnetOwnTable));
+    // This combination also runs the emr-managed certificate source on moto (it adds the Secrets Manager endpoint).
+    if (name === EMR_MANAGED_COMBINATION) return [...flags(answersOf()), '--certificate-source', 'emr-managed'];
     return flags(answersOf());
   };
   const settings = (dir: string) => {
@@ -268,6 +271,61 @@ describe('network and access modes, end to end on moto_server', () => {
       assert.match(commands, /Your team brings its own path/);
       assert.doesNotMatch(commands, /ssh -i|start-session/);
     }
+  }
+
+  /**
+   * certificateSource emr-managed (issue 16): no certificate is uploaded and the security configuration names the
+   * EMR provider with the full key ARN. moto stores the configuration but creates no CA and returns no
+   * CACertificateSecretARN (real EMR does): verify-encryption.sh reports the provider as ok and the missing CA
+   * secret as a failure, by name.
+   */
+  function emrManagedChecks(
+    deploy: { stdout: string; stderr: string },
+    verify: { stdout: string; stderr: string },
+    bucket: string,
+  ): void {
+    assert.match(deploy.stdout + deploy.stderr, /certificates +EMR-managed/);
+    const uploaded = q([
+      's3api',
+      'list-objects-v2',
+      '--bucket',
+      bucket,
+      '--prefix',
+      'certs/',
+      '--query',
+      'length(Contents || `[]`)',
+    ]);
+    assert.equal(uploaded, '0', 'no certificate zip uploaded');
+    // moto does not implement ListSecurityConfigurations: the name is the one deploy.sh reports.
+    const name = /security configuration +(\S+)/.exec(deploy.stdout)?.[1] ?? '';
+    assert.match(name, /-v1-/, deploy.stdout);
+    const stored = JSON.parse(
+      q([
+        'emr',
+        'describe-security-configuration',
+        '--name',
+        name,
+        '--query',
+        'SecurityConfiguration',
+        '--output',
+        'text',
+      ]),
+    ) as {
+      EncryptionConfiguration: {
+        InTransitEncryptionConfiguration: { TLSCertificateConfiguration: Record<string, unknown> };
+      };
+    };
+    const tls = stored.EncryptionConfiguration.InTransitEncryptionConfiguration.TLSCertificateConfiguration;
+    assert.equal(tls.CertificateProviderType, 'EMR');
+    assert.match(
+      String(tls.AwsKmsKey),
+      /^arn:aws:kms:us-east-1:\d{12}:key\//,
+      'AwsKmsKey filled with the full key ARN',
+    );
+    const said = verify.stdout + verify.stderr;
+    assert.match(said, /ok +in-transit certificates are EMR-managed/);
+    assert.match(said, /FAIL +describe-security-configuration shows no CACertificateSecretARN/);
+    assert.doesNotMatch(said, /certs\.zip/);
   }
 
   it('existing-vpc + endpoints preflight: a route table other subnets use (here the main table) is refused; nothing is created', () => {
@@ -359,6 +417,7 @@ describe('network and access modes, end to end on moto_server', () => {
         ]).split(/\s+/);
         const expected = ['elasticmapreduce', 'sts', 'kms', 'logs', 's3'];
         if (access === 'ssm') expected.push('ssm', 'ssmmessages', 'ec2messages');
+        if (name === EMR_MANAGED_COMBINATION) expected.push('secretsmanager');
         for (const s of expected) assert.ok(services.includes(`com.amazonaws.us-east-1.${s}`), `${s} endpoint`);
       }
 
@@ -411,6 +470,7 @@ describe('network and access modes, end to end on moto_server', () => {
       assert.notEqual(verify.status, 0);
       assert.match(verify.stderr, new RegExp(`ok +cluster j-\\S+ uses ${project}-`));
       assert.match(verify.stderr, /FAIL +no pyspark output of run/);
+      if (name === EMR_MANAGED_COMBINATION) emrManagedChecks(deploy, verify, bucket);
       // Session Manager itself cannot be exercised: moto has no SSM agent on the instances EMR launches, so
       // `aws ssm start-session` is not tried here; the commands and the instance role's permissions are checked
       // above and in iam-simulate.test.ts.
