@@ -233,7 +233,7 @@ export const SESSION_MANAGER_INSTANCE_ACTIONS = [
 export const SESSION_DOCUMENTS = ['SSM-SessionManagerRunShell', 'AWS-StartPortForwardingSession'] as const;
 
 /**
- * scripts/operator-policy.json with access ssm: what a person needs to reach the cluster and nothing more. Start
+ * ssm-operator-policy.json (with access ssm): what a person needs to reach the cluster and nothing more. Start
  * a session only on instances carrying the cluster's launch tag (EMR copies cluster tags to its instances) and
  * only with the shell or port-forwarding documents; end only their own sessions; find the primary node.
  */
