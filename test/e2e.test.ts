@@ -6,7 +6,15 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { aws, generateProject, run, secureEmr, startMoto, tempDir } from './support/helpers.js';
+import {
+  aws,
+  generateProject,
+  run,
+  secureEmr,
+  startMoto,
+  tempDir,
+  terminateClusterInstances,
+} from './support/helpers.js';
 import type { Moto } from './support/helpers.js';
 
 const BUCKET = 'secure-emr-123456789012-us-east-1';
@@ -433,19 +441,7 @@ describe('emitted repository, end to end on moto_server', () => {
     assert.match(down.stderr, /no network interfaces left in the EMR security groups/);
     if (down.status !== 0) {
       assert.match(down.stderr, /DependencyViolation|has dependencies/, down.stderr);
-      const leftovers = q([
-        'emr',
-        'list-instances',
-        '--cluster-id',
-        clusterId,
-        '--query',
-        'Instances[].Ec2InstanceId',
-        '--output',
-        'text',
-      ])
-        .split(/\s+/)
-        .filter(Boolean);
-      if (leftovers.length) q(['ec2', 'terminate-instances', '--instance-ids', ...leftovers]);
+      terminateClusterInstances(moto, clusterId);
       down = script('teardown.sh', ['--delete-keys', '--delete-data', '--wait-timeout', '30']);
     }
     assert.equal(down.status, 0, down.stderr);

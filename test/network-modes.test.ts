@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { aws, generateProject, run, startMoto } from './support/helpers.js';
+import { aws, generateProject, run, startMoto, terminateClusterInstances } from './support/helpers.js';
 import type { Moto } from './support/helpers.js';
 import { CT_RULES_DIR, guardBinary } from './support/guard.js';
 import { NETWORK_MODES, flags } from './support/network-modes.js';
@@ -481,19 +481,7 @@ describe('network and access modes, end to end on moto_server', () => {
       let log = down.stderr;
       if (down.status !== 0) {
         assert.match(down.stderr, /DependencyViolation|has dependencies/, down.stderr);
-        const leftovers = q([
-          'emr',
-          'list-instances',
-          '--cluster-id',
-          clusterId,
-          '--query',
-          'Instances[].Ec2InstanceId',
-          '--output',
-          'text',
-        ])
-          .split(/\s+/)
-          .filter(Boolean);
-        if (leftovers.length) q(['ec2', 'terminate-instances', '--instance-ids', ...leftovers]);
+        terminateClusterInstances(moto, clusterId);
         down = script(dir, 'teardown.sh', ['--delete-keys', '--delete-data', '--wait-timeout', '30']);
         log += down.stderr;
       }

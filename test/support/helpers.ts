@@ -203,6 +203,26 @@ export function aws(moto: Moto, args: string[], region = 'us-east-1'): string {
   return r.stdout.trim();
 }
 
+/**
+ * moto leaves an EMR cluster's instances running after the cluster terminates (real EMR does not), which holds the
+ * network stack back: terminates them, as EMR would.
+ */
+export function terminateClusterInstances(moto: Moto, clusterId: string): void {
+  const ids = aws(moto, [
+    'emr',
+    'list-instances',
+    '--cluster-id',
+    clusterId,
+    '--query',
+    'Instances[].Ec2InstanceId',
+    '--output',
+    'text',
+  ])
+    .split(/\s+/)
+    .filter(Boolean);
+  if (ids.length) aws(moto, ['ec2', 'terminate-instances', '--instance-ids', ...ids]);
+}
+
 export const YO = join(ROOT, 'node_modules', '.bin', 'yo');
 
 /**
