@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { generateKeyMaterial } from '../generators/lib/certificates.js';
+import { describeCertificate, generateKeyMaterial } from '../generators/lib/certificates.js';
 import { freePort, generateProject, readJson, run, secureEmr, tempDir } from './support/helpers.js';
 
 function openssl(args: string[], cwd?: string): string {
@@ -259,6 +259,10 @@ describe('certificates made at scaffold time, checked with openssl', () => {
       assert.match(made.privateKeyPem, /BEGIN PRIVATE KEY/);
       const text = run('openssl', ['pkey', '-noout', '-text'], { input: made.privateKeyPem }).stdout;
       assert.match(text, /Private-Key: \(3072 bit/);
+      // The facts a run documents come from the certificate it made; parsed back from the PEM, they are the same.
+      assert.deepEqual(made.facts, describeCertificate(made.certificatePem));
+      assert.equal(made.facts.keyBits, 3072);
+      assert.deepEqual(made.facts.dnsNames, ['*.eu-west-1.compute.internal']);
     } finally {
       (crypto as { generateKeyPair: unknown }).generateKeyPair = original;
     }

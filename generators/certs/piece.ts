@@ -268,9 +268,10 @@ async function selfSigned(ctx: PieceContext): Promise<OutputFile[]> {
   if (ctx.dryRun && assessed.kind !== 'ok') return dryRunSet(ctx, set, assessed.kind);
   const { describeCertificate, generateKeyMaterial } = await forgeSide();
   const files: OutputFile[] = [];
-  let cert: string;
+  let facts: CertificateFacts;
   if (assessed.kind === 'ok') {
-    cert = assessed.cert;
+    const cert = assessed.cert;
+    facts = describeCertificate(cert);
     const check = checkCertificate(assessed.key, cert, assessed.trusted, model.answers.region);
     if (!check.ok) {
       ctx.log(
@@ -283,7 +284,7 @@ async function selfSigned(ctx: PieceContext): Promise<OutputFile[]> {
     if (assessed.rebuild.includes('zip')) {
       files.push({
         path: at(CERT_FILES.zip),
-        contents: zipCertificates(assessed.key, cert, assessed.trusted, describeCertificate(cert).notBefore),
+        contents: zipCertificates(assessed.key, cert, assessed.trusted, facts.notBefore),
         mode: 0o600,
         secret: true,
       });
@@ -292,10 +293,9 @@ async function selfSigned(ctx: PieceContext): Promise<OutputFile[]> {
     if (assessed.kind === 'rotate')
       files.push(...archiveFiles(model.state.certificateVersion - 1, namesOf(set), ctx.readExisting, ctx.log));
     const made = await generateKeyMaterial(requestFor(model));
-    cert = made.certificatePem;
-    files.push(...keySetFiles(made.privateKeyPem, cert, made.trustedPem, made.zip));
+    facts = made.facts;
+    files.push(...keySetFiles(made.privateKeyPem, made.certificatePem, made.trustedPem, made.zip));
   }
-  const facts = describeCertificate(cert);
   const stale = staleAnswers(model, facts);
   if (stale.length > 0) {
     ctx.log(

@@ -52,6 +52,8 @@ export interface KeyMaterial {
   /** trustedCertificates.pem: the CA alone. */
   trustedPem: string;
   zip: Buffer;
+  /** The leaf as describeCertificate reads it, from the certificate just made (not parsed back). */
+  facts: CertificateFacts;
 }
 
 export interface CertificateFacts {
@@ -227,11 +229,17 @@ export async function generateKeyMaterial(req: CertificateRequest): Promise<KeyM
     certificatePem,
     trustedPem: caPem,
     zip: zipCertificates(privateKeyPem, certificatePem, caPem, notBefore),
+    facts: factsOf(leaf, certificatePem),
   };
 }
 
+/** The facts of the first certificate of a PEM text. */
 export function describeCertificate(pem: string): CertificateFacts {
-  const cert = forge.pki.certificateFromPem(pem);
+  return factsOf(forge.pki.certificateFromPem(pem), pem);
+}
+
+/** The facts of a forge certificate; `pem` starts with that certificate (its fingerprint is taken from there). */
+function factsOf(cert: Forge.pki.Certificate, pem: string): CertificateFacts {
   const san = cert.getExtension('subjectAltName') as { altNames?: Array<{ type: number; value: string }> } | null;
   // The fingerprint of the certificate's own DER, by OpenSSL (the first certificate of the text, as forge reads).
   const fingerprint = new X509Certificate(pem).fingerprint256;

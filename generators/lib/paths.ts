@@ -19,6 +19,8 @@ function findPackageRoot(start: string): string {
 
 export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
+/** The templates as the build compiled them (scripts/compile-templates.ts), read by render.ts. */
+export const COMPILED_TEMPLATES_PATH = join(PACKAGE_ROOT, 'dist', 'templates.json');
 
 let version: string | undefined;
 

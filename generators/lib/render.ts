@@ -1,17 +1,17 @@
 /**
- * Rendering: EJS templates from templates/<piece>/, then formatting in prettier's style without loading prettier:
+ * Rendering: EJS templates from templates/<piece>/ (compiled by the build, template-compiler.ts), then formatting in
+ * prettier's style without loading prettier:
  * JSON through json-format.ts, Markdown tables through markdown-format.ts; YAML templates are static and written
  * in prettier's style. test/format.test.ts checks every emitted JSON, Markdown and YAML file with prettier itself.
  * Templates only place values of the model; `<%= %>` never HTML-escapes (the emitted files are text, not HTML),
  * and each context escapes with its own helper below.
  */
 import { readFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
-import ejs from 'ejs';
+import { basename, extname } from 'node:path';
 import { formatJson } from './json-format.js';
 import { formatMarkdown } from './markdown-format.js';
 import type { Model } from './model.js';
-import { TEMPLATES_DIR } from './paths.js';
+import { COMPILED_TEMPLATES_PATH } from './paths.js';
 import type { OutputFile } from './piece.js';
 
 /** Helpers every template may call. */
@@ -25,16 +25,36 @@ const helpers = {
 /** Text templates: `<%= %>` places the value as it is. */
 const asText = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
 
-const cache = new Map<string, string>();
+/** The parameters EJS gives a compiled template's function (ejs.js, Template#compile). */
+const TEMPLATE_PARAMETERS = 'locals, escapeFn, include, rethrow';
+
+/** A compiled template (template-compiler.ts); this project's templates use no include. */
+type TemplateFunction = (locals: object, escapeFn: (value: unknown) => string) => string;
+
+let sources: Record<string, string> | undefined;
+const functions = new Map<string, TemplateFunction>();
+
+function templateFunction(key: string): TemplateFunction {
+  let fn = functions.get(key);
+  if (fn !== undefined) return fn;
+  try {
+    sources ??= JSON.parse(readFileSync(COMPILED_TEMPLATES_PATH, 'utf8')) as Record<string, string>;
+  } catch (error) {
+    throw new Error(`${COMPILED_TEMPLATES_PATH} cannot be read (${String(error)}); run \`npm run build\`.`);
+  }
+  const source = sources[key];
+  if (source === undefined) throw new Error(`No template ${key} in ${COMPILED_TEMPLATES_PATH}; run \`npm run build\`.`);
+  // What ejs.compile does with the source it builds (ejs.js, Template#compile): a sloppy-mode function, since the
+  // source reads the locals through `with`.
+  fn = new Function(TEMPLATE_PARAMETERS, source) as TemplateFunction;
+  functions.set(key, fn);
+  return fn;
+}
 
 export function renderTemplate(piece: string, file: string, data: object): string {
-  const path = join(TEMPLATES_DIR, piece, file);
-  let source = cache.get(path);
-  if (source === undefined) {
-    source = readFileSync(path, 'utf8');
-    cache.set(path, source);
-  }
-  return ejs.render(source, { ...helpers, ...data }, { filename: path, async: false, escape: asText });
+  // The locals on a null-prototype object, as EJS passes them: a name a template does not get is never found on
+  // Object.prototype.
+  return templateFunction(`${piece}/${file}`)(Object.assign(Object.create(null) as object, helpers, data), asText);
 }
 
 /**
