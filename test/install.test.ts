@@ -58,6 +58,7 @@ describe('the published package', () => {
         'package/dist/bin/secure-emr.js',
         'package/dist/THIRD-PARTY-LICENSES.txt',
         'package/dist/answers.schema.json',
+        'package/dist/templates.json',
         'package/templates/app/Makefile.ejs',
         ...['app', 'certs', 'kms'].map((g) => `package/dist/generators/${g}/index.js`),
       ])

@@ -9,7 +9,7 @@ import { emptyManifest, parseManifest, sha256 } from '../generators/lib/manifest
 import type { Manifest } from '../generators/lib/manifest.js';
 import type { OutputFile } from '../generators/lib/piece.js';
 import { summaryLines } from '../generators/lib/summary.js';
-import { planWrites } from '../generators/lib/write-plan.js';
+import { planPending, planWrites } from '../generators/lib/write-plan.js';
 
 function plan(opts: {
   disk?: Record<string, string>;
@@ -35,6 +35,41 @@ const written = (p: ReturnType<typeof plan>) =>
   p.actions.map((a) => (a.kind === 'write' ? `write ${a.file.path}` : `delete ${a.path}`));
 
 describe('write plan', () => {
+  it('pending files: key material is planned by its path; a pending document is emitted (never an orphan) and decided once ready', async () => {
+    const key = Promise.resolve('KEY');
+    const readme = Promise.resolve('new readme');
+    const p = plan({
+      disk: { 'certs/privateKey.pem': 'OLD', 'certs/README.md': 'old readme' },
+      manifest: manifestOf({ 'certs/README.md': entry('old readme', 'certs') }),
+      files: {
+        certs: [
+          { path: 'certs/privateKey.pem', contents: key, secret: true, keySet: true },
+          { path: 'certs/README.md', contents: readme },
+        ],
+      },
+    });
+    assert.deepEqual(written(p), ['write certs/privateKey.pem']);
+    assert.deepEqual(p.decisions.replace, ['certs/privateKey.pem']);
+    assert.deepEqual(p.decisions.remove, [], 'the pending README is not an orphan');
+    assert.deepEqual(
+      p.pending.map((x) => x.file.path),
+      ['certs/README.md'],
+    );
+    assert.deepEqual(p.manifest.files['certs/README.md'], entry('old readme', 'certs'), 'not decided yet');
+    const later = planPending(p, [{ piece: 'certs', file: { path: 'certs/README.md', contents: await readme } }], {
+      readDisk: (path) => (path === 'certs/README.md' ? Buffer.from('old readme') : undefined),
+      version: '1.0.0',
+      force: false,
+    });
+    assert.deepEqual(
+      later.map((a) => (a.kind === 'write' ? a.file.path : a.path)),
+      ['certs/README.md'],
+    );
+    assert.deepEqual(p.decisions.replace, ['certs/privateKey.pem', 'certs/README.md']);
+    assert.deepEqual(p.manifest.files['certs/README.md'], entry('new readme', 'certs'));
+    assert.deepEqual(p.pending, []);
+  });
+
   it('adds new files and records them; the manifest carries the new version', () => {
     const p = plan({ files: { kms: [{ path: 'cfn/kms.json', contents: '{}' }] } });
     assert.deepEqual(p.decisions.add, ['cfn/kms.json']);

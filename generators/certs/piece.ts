@@ -7,10 +7,11 @@
  * restore or rotate (key-material.ts). `:certs --check` only reports, and fails on trouble.
  */
 import { CERT_FILES, checkCertificate, trustedFromChain, zipCertificates } from '../lib/certificate-checks.js';
-import type { CertificateFacts, CertificateRequest } from '../lib/certificates.js';
+import type { CertificateFacts, CertificateRequest, KeyMaterial } from '../lib/certificates.js';
 import type { Model } from '../lib/model.js';
 import type { BeforeContext, BeforeRender, OutputFile, Piece, PieceContext } from '../lib/piece.js';
 import { templateFile } from '../lib/render.js';
+import { KEYS_PER_SET, reserveRsaKeys } from '../lib/early-keys.js';
 import {
   ARCHIVE_DIR,
   KeyMaterialError,
@@ -126,7 +127,12 @@ function check(set: KeySetOnDisk, region: string, modeOf: (path: string) => numb
 }
 
 /** The four files of a set, written together (staged, then moved into place). */
-function keySetFiles(key: string, chain: string, trusted: string, zip: Buffer): OutputFile[] {
+function keySetFiles(
+  key: OutputFile['contents'],
+  chain: OutputFile['contents'],
+  trusted: OutputFile['contents'],
+  zip: OutputFile['contents'],
+): OutputFile[] {
   return [
     { path: at(CERT_FILES.privateKey), contents: key, mode: 0o600, secret: true, keySet: true },
     { path: at(CERT_FILES.chain), contents: chain, mode: 0o644, secret: true, keySet: true },
@@ -266,36 +272,52 @@ async function selfSigned(ctx: PieceContext): Promise<OutputFile[]> {
   const assessed = ctx.flags.rotate && set.key !== undefined ? { kind: 'rotate' as const } : assessKeySet(set);
   // A dry run that would make a set needs no certificate code at all.
   if (ctx.dryRun && assessed.kind !== 'ok') return dryRunSet(ctx, set, assessed.kind);
-  const { describeCertificate, generateKeyMaterial } = await forgeSide();
-  const files: OutputFile[] = [];
-  let facts: CertificateFacts;
-  if (assessed.kind === 'ok') {
-    const cert = assessed.cert;
-    facts = describeCertificate(cert);
-    const check = checkCertificate(assessed.key, cert, assessed.trusted, model.answers.region);
-    if (!check.ok) {
-      ctx.log(
-        `Certificate: ${check.lines.filter((l) => l.startsWith('FAIL')).join('; ')}. It was left as it is: run \`secure-emr certs --rotate\` for a new one.`,
-      );
-    }
-    for (const problem of modeProblems(ctx.modeOf)) ctx.log(`Warning: ${problem}.`);
-    if (assessed.rebuild.includes('trusted'))
-      files.push({ path: at(CERT_FILES.trusted), contents: assessed.trusted, mode: 0o644, secret: true });
-    if (assessed.rebuild.includes('zip')) {
-      files.push({
-        path: at(CERT_FILES.zip),
-        contents: zipCertificates(assessed.key, cert, assessed.trusted, facts.notBefore),
-        mode: 0o600,
-        secret: true,
-      });
-    }
-  } else {
-    if (assessed.kind === 'rotate')
-      files.push(...archiveFiles(model.state.certificateVersion - 1, namesOf(set), ctx.readExisting, ctx.log));
-    const made = await generateKeyMaterial(requestFor(model));
-    facts = made.facts;
-    files.push(...keySetFiles(made.privateKeyPem, made.certificatePem, made.trustedPem, made.zip));
+  if (assessed.kind !== 'ok') {
+    const files =
+      assessed.kind === 'rotate'
+        ? archiveFiles(model.state.certificateVersion - 1, namesOf(set), ctx.readExisting, ctx.log)
+        : [];
+    // The new set is still being made (its keys on the thread pool, started now unless the bin did): its files are
+    // returned pending, so that the run writes what does not depend on them meanwhile.
+    reserveRsaKeys(model.answers.certKeySize, KEYS_PER_SET);
+    const made = pending(forgeSide().then(({ generateKeyMaterial }) => generateKeyMaterial(requestFor(model))));
+    const part = <T extends string | Buffer>(pick: (m: KeyMaterial) => T) => pending(made.then(pick));
+    files.push(
+      ...keySetFiles(
+        part((m) => m.privateKeyPem),
+        part((m) => m.certificatePem),
+        part((m) => m.trustedPem),
+        part((m) => m.zip),
+      ),
+      ...documents(
+        ctx,
+        made.then((m) => m.facts),
+      ),
+    );
+    return files;
   }
+  const { describeCertificate } = await forgeSide();
+  const files: OutputFile[] = [];
+  const cert = assessed.cert;
+  const facts = describeCertificate(cert);
+  const check = checkCertificate(assessed.key, cert, assessed.trusted, model.answers.region);
+  if (!check.ok) {
+    ctx.log(
+      `Certificate: ${check.lines.filter((l) => l.startsWith('FAIL')).join('; ')}. It was left as it is: run \`secure-emr certs --rotate\` for a new one.`,
+    );
+  }
+  for (const problem of modeProblems(ctx.modeOf)) ctx.log(`Warning: ${problem}.`);
+  if (assessed.rebuild.includes('trusted'))
+    files.push({ path: at(CERT_FILES.trusted), contents: assessed.trusted, mode: 0o644, secret: true });
+  if (assessed.rebuild.includes('zip')) {
+    files.push({
+      path: at(CERT_FILES.zip),
+      contents: zipCertificates(assessed.key, cert, assessed.trusted, facts.notBefore),
+      mode: 0o600,
+      secret: true,
+    });
+  }
+  // A set made now reflects the answers by construction; a kept one may not.
   const stale = staleAnswers(model, facts);
   if (stale.length > 0) {
     ctx.log(
@@ -303,6 +325,12 @@ async function selfSigned(ctx: PieceContext): Promise<OutputFile[]> {
     );
   }
   return [...files, ...documents(ctx, facts)];
+}
+
+/** A promise whose failure is reported where the run waits for it, never as an unhandled rejection. */
+function pending<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /** A dry run makes no key: it only says which files would be written. */
@@ -324,8 +352,14 @@ function namesOf(set: ReturnType<typeof readKeySet>): Record<string, string | Bu
   };
 }
 
-/** certs/README.md and scripts/generate-certs.sh; in a dry run without a certificate, the README is left out. */
-function documents(ctx: { model: Model }, facts: CertificateFacts | undefined): OutputFile[] {
+/**
+ * certs/README.md and scripts/generate-certs.sh; in a dry run without a certificate, the README is left out. The
+ * README documents the certificate, so it is pending while a new one is made.
+ */
+function documents(
+  ctx: { model: Model },
+  facts: CertificateFacts | Promise<CertificateFacts> | undefined,
+): OutputFile[] {
   const { model } = ctx;
   // The OpenSSL script makes a self-signed set; with the team's own files it would only mislead.
   const script =
@@ -334,6 +368,10 @@ function documents(ctx: { model: Model }, facts: CertificateFacts | undefined): 
       : [];
   // A dry run without a certificate yet: the README is still one of the files the run would write.
   if (facts === undefined) return [{ path: at('README.md'), contents: '(written by a real run)\n' }, ...script];
-  const coversRegion = model.certificateDnsNames.every((n) => facts.dnsNames.includes(n));
-  return [templateFile('certs', at('README.md'), model, { data: { facts, coversRegion } }), ...script];
+  const readme = (known: CertificateFacts): string => {
+    const coversRegion = model.certificateDnsNames.every((n) => known.dnsNames.includes(n));
+    return String(templateFile('certs', at('README.md'), model, { data: { facts: known, coversRegion } }).contents);
+  };
+  const contents = facts instanceof Promise ? pending(facts.then(readme)) : readme(facts);
+  return [{ path: at('README.md'), contents }, ...script];
 }

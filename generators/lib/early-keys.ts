@@ -30,6 +30,14 @@ export function startRsaKey(bits: number): void {
   pool.push({ bits, pem });
 }
 
+/**
+ * Makes sure `count` keys of this size are started (the bin may have started them already): a run that makes a
+ * set starts its keys before it loads the certificate code, whichever entry began it.
+ */
+export function reserveRsaKeys(bits: number, count: number): void {
+  for (let have = pool.filter((k) => k.bits === bits).length; have < count; have++) startRsaKey(bits);
+}
+
 /** A started key of this size (PKCS#8 PEM), or undefined. */
 export function takeRsaKey(bits: number): Promise<string> | undefined {
   const at = pool.findIndex((k) => k.bits === bits);

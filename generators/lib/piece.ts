@@ -4,10 +4,18 @@
  */
 import type { Model, State } from './model.js';
 
+/** What a file holds. */
+export type Contents = string | Buffer;
+
 export interface OutputFile {
   /** Path relative to the project root, with forward slashes. */
   path: string;
-  contents: string | Buffer;
+  /**
+   * The contents, or a promise of them while they are still being made (new key material, generated on the thread
+   * pool, and the file that documents it): the run plans such a file by its path and writes it once it is ready,
+   * writing meanwhile what does not depend on it (run-pieces.ts).
+   */
+  contents: Contents | Promise<Contents>;
   /** File mode on disk (0o600 for private keys, 0o755 for scripts). */
   mode?: number;
   /**
@@ -67,4 +75,16 @@ export interface Piece {
   flags?: readonly PieceFlag[];
   before?(ctx: BeforeContext): BeforeRender;
   render(ctx: PieceContext): OutputFile[] | Promise<OutputFile[]>;
+}
+
+/** A file whose contents are ready. */
+export interface ReadyFile extends OutputFile {
+  contents: Contents;
+}
+
+export const isReady = (file: OutputFile): file is ReadyFile => !(file.contents instanceof Promise);
+
+/** The file once its contents are ready. */
+export async function whenReady(file: OutputFile): Promise<ReadyFile> {
+  return { ...file, contents: await file.contents };
 }

@@ -19,6 +19,7 @@ import { MANIFEST_PATH, parseManifest } from './manifest.js';
 import { buildModel } from './model.js';
 import type { Model, State } from './model.js';
 import { packageVersion } from './paths.js';
+import { whenReady } from './piece.js';
 import type { OutputFile, Piece } from './piece.js';
 import { PIECES, piecesOf } from './registry.js';
 import { formatFor } from './render.js';
@@ -28,7 +29,7 @@ import { ProjectWriter, acquireLock, recoverStagedSet, writeStagedSet } from './
 import type { Lock } from './writer.js';
 import { summaryLines } from './summary.js';
 import { sshNeedsConfirmation } from './validate.js';
-import { emptyDecisions, manifestFile, planWrites } from './write-plan.js';
+import { emptyDecisions, manifestFile, planPending, planWrites } from './write-plan.js';
 import type { PlannedDecision } from './write-plan.js';
 
 /**
@@ -63,8 +64,15 @@ export interface RunIo {
 
 type Rendered = Array<{ piece: string; files: OutputFile[] }>;
 
-const format = (file: OutputFile): OutputFile =>
-  typeof file.contents === 'string' ? { ...file, contents: formatFor(file.path, file.contents) } : file;
+/** Formats a text file by its name (render.ts), once its contents are ready. */
+function format(file: OutputFile): OutputFile {
+  const { contents, path } = file;
+  if (typeof contents === 'string') return { ...file, contents: formatFor(path, contents) };
+  if (!(contents instanceof Promise)) return file;
+  const later = contents.then((c) => (typeof c === 'string' ? formatFor(path, c) : c));
+  later.catch(() => undefined); // a failure surfaces where the run waits for the file
+  return { ...file, contents: later };
+}
 
 export class PiecesRun {
   /** The project folder: the folder the run started in, or (for a subgenerator) the project found above it. */
@@ -174,25 +182,36 @@ export class PiecesRun {
     this.decisions = plan.decisions;
     // Every path is checked (inside the project, no symlinks) before the first byte is written.
     for (const action of plan.actions) this.writer.resolve(action.kind === 'write' ? action.file.path : action.path);
+    for (const { file } of plan.pending) this.writer.resolve(file.path);
     if (this.isDryRun) return;
     const writes = plan.actions.flatMap((a) => (a.kind === 'write' ? [a.file] : []));
-    // Order: archives of key material, the new key-material set (staged, then moved in as one), the other
-    // files, removals; then the state: the manifest, and .yo-rc.json last.
+    const ready = (files: OutputFile[], mode: number) =>
+      Promise.all(files.map(async (f) => ({ path: f.path, contents: await f.contents, mode: f.mode ?? mode })));
+    const others = writes.filter((f) => !f.secret);
+    // A rotation moves the certificate version: the other files then name the new set, so they follow it. Otherwise
+    // they do not depend on the new set and are written while its keys are still being made (on the thread pool).
+    const othersFollowSet = this.state.certificateVersion !== this.storedState.certificateVersion;
+    // Order: archives of key material; the other files, unless they follow the set; the new key-material set
+    // (staged, then moved in as one); the file documenting it, and the other files if they follow the set;
+    // removals; then the state: the manifest, and .yo-rc.json last.
     await this.writer.writeAll(
-      writes
-        .filter((f) => f.secret && !f.keySet)
-        .map((f) => ({ path: f.path, contents: f.contents, mode: f.mode ?? 0o600 })),
+      await ready(
+        writes.filter((f) => f.secret && !f.keySet),
+        0o600,
+      ),
     );
-    const keySet = writes.filter((f) => f.keySet);
-    if (keySet.length > 0) {
-      await writeStagedSet(this.writer, {
-        version: this.state.certificateVersion,
-        files: keySet.map((f) => ({ path: f.path, contents: f.contents, mode: f.mode ?? 0o600 })),
-      });
-    }
-    await this.writer.writeAll(
-      writes.filter((f) => !f.secret).map((f) => ({ path: f.path, contents: f.contents, mode: f.mode ?? 0o644 })),
+    if (!othersFollowSet) await this.writer.writeAll(await ready(others, 0o644));
+    const keySet = await ready(
+      writes.filter((f) => f.keySet),
+      0o600,
     );
+    if (keySet.length > 0) await writeStagedSet(this.writer, { version: this.state.certificateVersion, files: keySet });
+    const documenting = planPending(
+      plan,
+      await Promise.all(plan.pending.map(async ({ piece, file }) => ({ piece, file: await whenReady(file) }))),
+      { readDisk: (path) => this.readDisk(path), version: packageVersion(), force: this.io.flag('force') === true },
+    ).flatMap((a) => (a.kind === 'write' ? [a.file] : []));
+    await this.writer.writeAll(await ready([...(othersFollowSet ? others : []), ...documenting], 0o644));
     for (const action of plan.actions) if (action.kind === 'delete') this.writer.remove(action.path);
     // The state files are rewritten only when their contents change (a run with no changes touches nothing).
     const writeIfChanged = (path: string, contents: string): void => {

@@ -7,7 +7,8 @@
  */
 import { MANIFEST_PATH, NEW_VERSION_SUFFIX, decide, sha256 } from './manifest.js';
 import type { Decision, Manifest } from './manifest.js';
-import type { OutputFile } from './piece.js';
+import { isReady } from './piece.js';
+import type { OutputFile, ReadyFile } from './piece.js';
 import { formatJson } from './json-format.js';
 
 export type PlannedDecision = Decision | 'remove' | 'orphan-edited' | 'merge';
@@ -32,6 +33,12 @@ export interface WritePlan {
   actions: Action[];
   decisions: Record<PlannedDecision, string[]>;
   manifest: Manifest;
+  /**
+   * Files whose contents are still being made and whose decision needs them (the file documenting new key
+   * material): emitted (never orphans), but decided by `planPending` once ready. Key material itself is planned
+   * by its path (it is written exactly when emitted).
+   */
+  pending: Array<{ piece: string; file: OutputFile }>;
 }
 
 export interface PlanInput {
@@ -64,38 +71,22 @@ export function isKeyMaterialPath(path: string): boolean {
 export function planWrites(input: PlanInput): WritePlan {
   const decisions = emptyDecisions();
   const actions: Action[] = [];
+  const pending: WritePlan['pending'] = [];
   const files = { ...input.manifest.files };
   const emitted = new Set<string>();
   for (const { piece, files: outputs } of input.rendered) {
     for (const output of outputs) {
       emitted.add(output.path);
-      const onDisk = input.readDisk(output.path);
-      if (output.mergeBlock) {
-        // The file belongs to the repository: the tool's rules are a marked block in it, always current; the
-        // rest of the file is never touched, and the file is not in the manifest (no edited-file rules apply).
-        const existing = onDisk?.toString('utf8') ?? '';
-        const merged = mergeBlock(existing, String(output.contents));
-        if (onDisk !== undefined && merged === existing) decisions.unchanged.push(output.path);
-        else {
-          decisions[onDisk === undefined ? 'add' : 'merge'].push(output.path);
-          actions.push({ kind: 'write', file: { ...output, contents: merged }, replacing: onDisk !== undefined });
-        }
-        delete files[output.path];
-        continue;
-      }
       if (output.secret) {
-        decisions[onDisk ? 'replace' : 'add'].push(output.path);
-        actions.push({ kind: 'write', file: output, replacing: onDisk !== undefined });
-        continue;
-      }
-      const decision = decide(output.contents, onDisk, files[output.path], input.force);
-      decisions[decision].push(output.path);
-      files[output.path] = { sha256: sha256(output.contents), piece };
-      if (decision === 'unchanged' || decision === 'edited') continue;
-      if (decision === 'keep') {
-        actions.push({ kind: 'write', file: { ...output, path: output.path + NEW_VERSION_SUFFIX }, replacing: true });
+        // Written exactly when emitted: planned by its path, whether or not its contents are ready.
+        const replacing = input.readDisk(output.path) !== undefined;
+        decisions[replacing ? 'replace' : 'add'].push(output.path);
+        actions.push({ kind: 'write', file: output, replacing });
+      } else if (!isReady(output)) {
+        if (output.mergeBlock) throw new Error(`${output.path}: a merged block cannot be pending`);
+        pending.push({ piece, file: output });
       } else {
-        actions.push({ kind: 'write', file: output, replacing: decision !== 'add' });
+        planFile(piece, output, input, { decisions, actions, files });
       }
     }
   }
@@ -113,9 +104,63 @@ export function planWrites(input: PlanInput): WritePlan {
       decisions['orphan-edited'].push(path);
     }
   }
+  return { actions, decisions, manifest: withFiles(input, files), pending };
+}
+
+/**
+ * The pending files of a plan, now ready: their decisions join the plan's, their manifest entries its manifest;
+ * returns their actions.
+ */
+export function planPending(
+  plan: WritePlan,
+  ready: ReadonlyArray<{ piece: string; file: ReadyFile }>,
+  input: Omit<PlanInput, 'rendered' | 'manifest'>,
+): Action[] {
+  const actions: Action[] = [];
+  const files = { ...plan.manifest.files };
+  for (const { piece, file } of ready) planFile(piece, file, input, { decisions: plan.decisions, actions, files });
+  plan.manifest = withFiles({ ...input, manifest: plan.manifest }, files);
+  plan.pending = [];
+  return actions;
+}
+
+/** One ready file that is not key material: merged, or decided by the manifest's edited-file rules. */
+function planFile(
+  piece: string,
+  output: ReadyFile,
+  input: Pick<PlanInput, 'readDisk' | 'force'>,
+  into: { decisions: WritePlan['decisions']; actions: Action[]; files: Manifest['files'] },
+): void {
+  const { decisions, actions, files } = into;
+  const onDisk = input.readDisk(output.path);
+  if (output.mergeBlock) {
+    // The file belongs to the repository: the tool's rules are a marked block in it, always current; the
+    // rest of the file is never touched, and the file is not in the manifest (no edited-file rules apply).
+    const existing = onDisk?.toString('utf8') ?? '';
+    const merged = mergeBlock(existing, String(output.contents));
+    if (onDisk !== undefined && merged === existing) decisions.unchanged.push(output.path);
+    else {
+      decisions[onDisk === undefined ? 'add' : 'merge'].push(output.path);
+      actions.push({ kind: 'write', file: { ...output, contents: merged }, replacing: onDisk !== undefined });
+    }
+    delete files[output.path];
+    return;
+  }
+  const decision = decide(output.contents, onDisk, files[output.path], input.force);
+  decisions[decision].push(output.path);
+  files[output.path] = { sha256: sha256(output.contents), piece };
+  if (decision === 'unchanged' || decision === 'edited') return;
+  if (decision === 'keep') {
+    actions.push({ kind: 'write', file: { ...output, path: output.path + NEW_VERSION_SUFFIX }, replacing: true });
+  } else {
+    actions.push({ kind: 'write', file: output, replacing: decision !== 'add' });
+  }
+}
+
+/** The manifest with these file entries, sorted, stamped with this version. */
+function withFiles(input: Pick<PlanInput, 'manifest' | 'version'>, files: Manifest['files']): Manifest {
   const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)));
-  const manifest: Manifest = { ...input.manifest, version: input.version, files: sorted };
-  return { actions, decisions, manifest };
+  return { ...input.manifest, version: input.version, files: sorted };
 }
 
 /** The manifest file itself, written last (after every file it describes). */

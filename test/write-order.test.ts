@@ -1,0 +1,134 @@
+/**
+ * Issue 17: a run writes what does not depend on new key material while the keys are still being made, and keeps
+ * the order that crash safety needs. The run is made in this process (run-pieces.ts, as the bin makes it) with
+ * Node's key generation held at a gate, so the files on disk can be looked at while the keys are pending.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { PiecesRun } from '../generators/lib/run-pieces.js';
+import { run, tempDir } from './support/helpers.js';
+
+type GenerateKeyPair = typeof crypto.generateKeyPair;
+
+/** Holds every key Node generates until `release`; `started` counts the keys asked for. */
+function holdKeys(): { release: () => void; restore: () => void; started: () => number } {
+  const original = crypto.generateKeyPair;
+  const waiting: Array<() => void> = [];
+  let open = false;
+  let started = 0;
+  (crypto as { generateKeyPair: unknown }).generateKeyPair = (...args: unknown[]) => {
+    started += 1;
+    const callback = args.pop() as (...results: unknown[]) => void;
+    (original as (...a: unknown[]) => void)(...args, (...results: unknown[]) => {
+      if (open) callback(...results);
+      else waiting.push(() => callback(...results));
+    });
+  };
+  return {
+    started: () => started,
+    release: () => {
+      open = true;
+      for (const go of waiting.splice(0)) go();
+    },
+    restore: () => {
+      (crypto as { generateKeyPair: GenerateKeyPair }).generateKeyPair = original;
+    },
+  };
+}
+
+/** The run the bin makes for `secure-emr <name> <flags>`, without a terminal. */
+function piecesRun(name: string, dir: string, flags: Record<string, unknown>): PiecesRun {
+  const values = new Map<string, unknown>(Object.entries({ interactive: false, ...flags }));
+  return new PiecesRun(name, dir, {
+    flag: (n) => values.get(n),
+    log: () => undefined,
+    prompt: () => Promise.reject(new Error('no question expected')),
+  });
+}
+
+const DEFAULTS = { defaults: true, offline: true, 'account-id': '123456789012', 'ssh-cidr': '203.0.113.0/24' };
+
+/** Waits (briefly) until `done` holds; fails naming `what` otherwise. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(done(), `timed out waiting for ${what}`);
+}
+
+const certificateVersion = (dir: string): string =>
+  /CERTIFICATE_VERSION=(\d+)/.exec(readFileSync(join(dir, 'scripts/project.env'), 'utf8'))?.[1] ?? '';
+
+describe('write order while key material is made', () => {
+  it('a first run writes the other files while its keys are pending, then the set, then the state', async () => {
+    const dir = tempDir();
+    const keys = holdKeys();
+    try {
+      const running = piecesRun('app', dir, DEFAULTS).run();
+      await until(() => existsSync(join(dir, 'scripts/deploy.sh')), 'scripts/deploy.sh');
+      await until(() => existsSync(join(dir, '.gitignore')), '.gitignore');
+      // The key set waits for its keys (the CA's and the leaf's); so do the files documenting it and the state.
+      assert.equal(keys.started(), 2, 'both keys are being made');
+      for (const f of ['certs/privateKey.pem', 'certs/certs.zip', 'certs/README.md', '.secure-emr/manifest.json'])
+        assert.ok(!existsSync(join(dir, f)), `${f} is written only after the keys`);
+      assert.ok(!existsSync(join(dir, '.yo-rc.json')), '.yo-rc.json is written last');
+      // What git ignores is in place before the first key byte.
+      assert.match(readFileSync(join(dir, '.gitignore'), 'utf8'), /privateKey\.pem|\*\.pem/);
+      keys.release();
+      await running;
+    } finally {
+      keys.restore();
+    }
+    const verify = run('openssl', [
+      'verify',
+      '-CAfile',
+      join(dir, 'certs/trustedCertificates.pem'),
+      join(dir, 'certs/certificateChain.pem'),
+    ]);
+    assert.equal(verify.status, 0, verify.stderr);
+    const manifest = JSON.parse(readFileSync(join(dir, '.secure-emr/manifest.json'), 'utf8')) as {
+      files: Record<string, unknown>;
+    };
+    assert.ok(manifest.files['certs/README.md'], 'the README planned once ready is in the manifest');
+    assert.ok(manifest.files['scripts/deploy.sh'], 'the files written early are in the manifest');
+    assert.ok(!Object.keys(manifest.files).some((f) => f.endsWith('.pem') || f.endsWith('.zip')), 'no key material');
+    const fingerprint = run('openssl', [
+      'x509',
+      '-in',
+      join(dir, 'certs/certificateChain.pem'),
+      '-noout',
+      '-fingerprint',
+      '-sha256',
+    ])
+      .stdout.replace(/^.*=/, '')
+      .trim();
+    assert.match(fingerprint, /^[0-9A-F:]{95}$/);
+    assert.ok(
+      readFileSync(join(dir, 'certs/README.md'), 'utf8').includes(`SHA-256 fingerprint: \`${fingerprint}\``),
+      'certs/README.md documents the certificate that was made',
+    );
+  });
+
+  it('a rotation archives the current set while the keys are pending; the files naming the new version follow the set', async () => {
+    const dir = tempDir();
+    await piecesRun('app', dir, DEFAULTS).run();
+    const oldKey = readFileSync(join(dir, 'certs/privateKey.pem'), 'utf8');
+    const keys = holdKeys();
+    try {
+      const running = piecesRun('certs', dir, { rotate: true }).run();
+      await until(() => existsSync(join(dir, 'certs/archive/v1/privateKey.pem')), 'the archive');
+      assert.equal(keys.started(), 2, 'both keys are being made');
+      assert.equal(readFileSync(join(dir, 'certs/archive/v1/privateKey.pem'), 'utf8'), oldKey);
+      assert.equal(readFileSync(join(dir, 'certs/privateKey.pem'), 'utf8'), oldKey, 'the current set is in place');
+      assert.equal(certificateVersion(dir), '1', 'no file names version 2 before its set exists');
+      keys.release();
+      await running;
+    } finally {
+      keys.restore();
+    }
+    assert.equal(certificateVersion(dir), '2');
+    assert.notEqual(readFileSync(join(dir, 'certs/privateKey.pem'), 'utf8'), oldKey);
+    assert.match(readFileSync(join(dir, 'certs/README.md'), 'utf8'), /version 2/);
+  });
+});
