@@ -3,6 +3,12 @@
  * Yeoman generators make under yo), without yo or Yeoman (no root check, no update notifier, faster start). Exit
  * code 0 on success, 1 on any failure, 2 on a usage error, 130 on Ctrl-C.
  */
+// Loaded with the entry itself (static imports: no round trip of their own before the keys start). Small and
+// plain on purpose, so that they load even on a Node.js the check below refuses.
+import { existsSync, readFileSync } from 'node:fs';
+import { KEYS_PER_SET, keyBitsNeeded, startRsaKey } from '../generators/lib/early-keys.js';
+import { YO_RC_PATH, parseStoredConfig } from '../generators/lib/stored-config.js';
+
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 17)) {
   process.stderr.write(`secure-emr needs Node.js 20.17 or later; this is ${process.versions.node}.\n`);
@@ -12,9 +18,6 @@ if (major < 20 || (major === 20 && minor < 17)) {
 // Before anything else loads: start the RSA keys this run will need (the private CA's and the leaf's), so they
 // are made in parallel on the thread pool while the rest loads.
 {
-  const { existsSync, readFileSync } = await import('node:fs');
-  const { KEYS_PER_SET, keyBitsNeeded, startRsaKey } = await import('../generators/lib/early-keys.js');
-  const { YO_RC_PATH, parseStoredConfig } = await import('../generators/lib/stored-config.js');
   let stored: Record<string, unknown> | undefined;
   const storedAnswer = (name: string): unknown => {
     try {
@@ -52,9 +55,15 @@ function optionValues(args: readonly string[], isFlag: (name: string) => boolean
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { packageVersion } = await import('../generators/lib/paths.js');
-  const { GENERATOR_NAMES } = await import('../generators/lib/registry.js');
-  const { UsageError, checkArgs, helpText, optionsOf, unknownGenerator } = await import('../generators/lib/cli.js');
+  // Loaded together, and the run's own module meanwhile (each import waits for nothing but its files).
+  const running = import('../generators/lib/run-pieces.js');
+  running.catch(() => undefined); // a failure surfaces where the run is awaited
+  const [{ packageVersion }, { GENERATOR_NAMES }, { UsageError, checkArgs, helpText, optionsOf, unknownGenerator }] =
+    await Promise.all([
+      import('../generators/lib/paths.js'),
+      import('../generators/lib/registry.js'),
+      import('../generators/lib/cli.js'),
+    ]);
   const first = argv[0];
   const name = first !== undefined && !first.startsWith('-') ? first : 'app';
   const rest = first === name ? argv.slice(1) : argv;
@@ -78,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const flags = new Set(optionsOf(name).flatMap((o) => (o.boolean ? [o.name] : [])));
   const values = optionValues(args, (n) => flags.has(n));
-  const { PiecesRun } = await import('../generators/lib/run-pieces.js');
+  const { PiecesRun } = await running;
   // The prompt library loads on the first question only (a complete run never asks one).
   let prompt: ((questions: never) => Promise<Record<string, unknown>>) | undefined;
   await new PiecesRun(name, process.cwd(), {

@@ -157,9 +157,12 @@ function planFile(
   }
 }
 
-/** The manifest with these file entries, sorted, stamped with this version. */
+/**
+ * The manifest with these file entries, stamped with this version. Sorted by code unit: the same on every
+ * machine, whatever its locale (localeCompare follows the user's locale, and its first call loads ICU's collator).
+ */
 function withFiles(input: Pick<PlanInput, 'manifest' | 'version'>, files: Manifest['files']): Manifest {
-  const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)));
+  const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { ...input.manifest, version: input.version, files: sorted };
 }
 
