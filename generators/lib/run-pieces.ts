@@ -269,23 +269,26 @@ export class PiecesRun {
       flags: this.pieceFlags(),
       log: (message: string) => this.notes.push(message),
     });
+    // This generator's pieces first: the certs piece starts its work on the thread pool (key generation) as it
+    // renders, and the other pieces render meanwhile.
     const own = this.pieces;
-    let pieces = own;
-    if (this.state.certificateVersion !== this.storedState.certificateVersion) {
-      const before = buildModel(this.answers, this.storedState);
-      const quiet = (m: Model) => ({ ...ctx(m), log: () => undefined });
-      const others = PIECES.filter((p) => !own.includes(p) && !p.before);
-      const moved = await Promise.all(
-        others.map(
-          async (p) => JSON.stringify(await p.render(quiet(before))) !== JSON.stringify(await p.render(quiet(model))),
-        ),
-      );
-      pieces = [...own, ...others.filter((_p, i) => moved[i])];
-    }
-    // Pieces render concurrently: key generation runs on the thread pool while the other pieces render.
-    return Promise.all(
-      pieces.map(async (piece) => ({ piece: piece.name, files: (await piece.render(ctx(model))).map(format) })),
+    const rendering = Promise.all(
+      own.map(async (piece) => ({ piece: piece.name, files: (await piece.render(ctx(model))).map(format) })),
     );
+    if (this.state.certificateVersion === this.storedState.certificateVersion) return rendering;
+    rendering.catch(() => undefined); // a failure surfaces where it is awaited, below
+    const before = buildModel(this.answers, this.storedState);
+    const quiet = (m: Model) => ({ ...ctx(m), log: () => undefined });
+    const moved = await Promise.all(
+      PIECES.filter((p) => !own.includes(p) && !p.before).map(async (piece) => {
+        const notes: string[] = [];
+        const now = await piece.render({ ...ctx(model), log: (message: string) => notes.push(message) });
+        if (JSON.stringify(await piece.render(quiet(before))) === JSON.stringify(now)) return [];
+        this.notes.push(...notes);
+        return [{ piece: piece.name, files: now.map(format) }];
+      }),
+    );
+    return [...(await rendering), ...moved.flat()];
   }
 
   private async intake(): Promise<Answers> {
