@@ -280,14 +280,9 @@ describe('emitted repository, end to end on moto_server', () => {
     const runId = readFileSync(join(dir, '.build', 'last-run-id'), 'utf8').trim();
     assert.match(runId, /^\d{8}T\d{6}Z$/);
 
-    // moto runs no job, so no output of the latest run exists: verify-encryption.sh must say so and fail.
-    const early = script('verify-encryption.sh');
-    assert.notEqual(early.status, 0);
-    assert.match(early.stderr, /ok +cluster j-\S+ uses secure-emr-/);
-    assert.match(early.stderr, /ok +cluster j-\S+ keeps EMRFS for s3:\/\/ \(core-site fs\.s3\.impl\)/);
-    assert.match(early.stderr, /ok +s3:\/\/\S+certs\.zip equals certs\/certs\.zip/);
-    assert.match(early.stderr, new RegExp(`FAIL +no pyspark output of run ${runId}`));
-
+    // moto runs no job, so no output of the latest run exists. The test writes the PySpark job's output below, as
+    // the connectors would, and none of the Hive job's: verify-encryption.sh must check the one and say the other is
+    // missing, and fail.
     // Output as the connectors write it under CSE-KMS. The envelope is made with real KMS calls: a data key from
     // GenerateDataKey under an encryption context equal to the material description, its ciphertext in
     // x-amz-key-v2 (the body is not really AES-GCM-encrypted: verify-encryption.sh checks the envelope and the key
@@ -330,7 +325,7 @@ describe('emitted repository, end to end on moto_server', () => {
     };
     const part = join(dir, 'data', 'cars.csv');
     putEnveloped(`output/pyspark/${runId}/part-00000.csv`, 'kms+context');
-    putEnveloped(`output/hive/${runId}/cars_by_cylinders/000000_0`, 'kms');
+    putEnveloped(`output/pyspark/${runId}/part-00003.csv`, 'kms');
     putEnveloped(`output/pyspark/${runId}/part-00001.csv`, 'kms+context', diskKey);
     putEnveloped(`output/pyspark/${runId}/part-00002.csv`, 'none');
     putEnveloped('output/pyspark/20200101T000000Z/part-00000.csv', 'none');
@@ -352,6 +347,10 @@ describe('emitted repository, end to end on moto_server', () => {
       q(['ec2', 'modify-instance-metadata-options', '--instance-id', id, '--http-tokens', 'required']);
     const verified = script('verify-encryption.sh');
     assert.notEqual(verified.status, 0);
+    assert.match(verified.stderr, /ok +cluster j-\S+ uses secure-emr-/);
+    assert.match(verified.stderr, /ok +cluster j-\S+ keeps EMRFS for s3:\/\/ \(core-site fs\.s3\.impl\)/);
+    assert.match(verified.stderr, /ok +s3:\/\/\S+certs\.zip equals certs\/certs\.zip/);
+    assert.match(verified.stderr, new RegExp(`FAIL +no hive output of run ${runId}`));
     assert.match(
       verified.stderr,
       new RegExp(
@@ -361,7 +360,7 @@ describe('emitted repository, end to end on moto_server', () => {
     );
     assert.match(
       verified.stderr,
-      new RegExp(`ok +output/hive/${runId}/cars_by_cylinders/000000_0 is client-side encrypted \\(EMRFS envelope\\)`),
+      new RegExp(`ok +output/pyspark/${runId}/part-00003\\.csv is client-side encrypted \\(EMRFS envelope\\)`),
     );
     assert.match(
       verified.stderr,
@@ -374,12 +373,13 @@ describe('emitted repository, end to end on moto_server', () => {
     assert.match(verified.stderr, /ok +the bucket's default encryption is SSE-KMS under/);
     assert.match(verified.stderr, /Not provable from the AWS APIs; check on a node[\s\S]*LUKS[\s\S]*18480/);
     // moto creates EMR instances' EBS volumes unencrypted and has no way to encrypt them: that check fails here
-    // (on AWS, EnableEbsEncryption makes them encrypted with the disk key). Every other failure is one planted above.
+    // (on AWS, EnableEbsEncryption makes them encrypted with the disk key). Every other failure is one planted above
+    // (the missing Hive output, the two bad objects).
     const failures = verified.stderr.split('\n').filter((l) => l.startsWith('FAIL'));
     assert.ok(failures.some((l) => /EBS volume vol-\S+ is not encrypted with the disk key/.test(l)));
     assert.deepEqual(
-      failures.filter((l) => !/EBS volume/.test(l)).map((l) => /part-0000\d/.exec(l)?.[0]),
-      ['part-00001', 'part-00002'],
+      failures.filter((l) => !/EBS volume/.test(l)).map((l) => /part-0000\d|no hive output/.exec(l)?.[0]),
+      ['part-00001', 'part-00002', 'no hive output'],
     );
 
     // Rotation with OpenSSL alone (issue 10): scripts/generate-certs.sh, then CERTIFICATE_VERSION raised by hand in

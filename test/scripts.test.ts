@@ -11,7 +11,10 @@ import { before, describe, it } from 'node:test';
 import { WEB_UIS } from '../generators/lib/model.js';
 import { generateProject, isolatedEnv, run, secureEmr, tempDir } from './support/helpers.js';
 
-/** A stub `aws` that logs its arguments and answers describe-cluster with $STUB_STATE. */
+/**
+ * A stub `aws` that logs its arguments, answers describe-cluster with $STUB_STATE and describe-stacks as a stack with
+ * the three EMR security groups.
+ */
 function stubAws(): string {
   const bin = tempDir('aws-stub-');
   mkdirSync(bin, { recursive: true });
@@ -25,7 +28,7 @@ function stubAws(): string {
       '  *"describe-cluster"*"Status.State"*) echo "$STUB_STATE" ;;',
       '  *"get-caller-identity"*) echo 123456789012 ;;',
       '  *"describe-network-interfaces"*) printf "eni-1\\teni-2\\n" ;;',
-      '  *"SecurityGroupId"*) echo sg-1 ;;',
+      '  *"cloudformation describe-stacks"*) printf "@status\\tCREATE_COMPLETE\\nPrimarySecurityGroupId\\tsg-1\\nCoreSecurityGroupId\\tsg-2\\nServiceAccessSecurityGroupId\\tsg-3\\n" ;;',
       '  *"get-bucket-encryption"*) echo arn:aws:kms:us-east-1:123456789012:key/old ;;',
       '  *"kms describe-key"*) echo "$STUB_STATE" ;;',
       '  *) echo None ;;',
@@ -118,7 +121,7 @@ describe('emitted scripts: waits, guards, access commands (no AWS)', () => {
     assert.match(r.stderr, /network interfaces eni-1\s+eni-2 are still in use after 2s/);
     assert.match(
       readFileSync(logFile, 'utf8'),
-      /ec2 describe-network-interfaces --filters Name=group-id,Values=sg-1,sg-1,sg-1/,
+      /ec2 describe-network-interfaces --filters Name=group-id,Values=sg-1,sg-2,sg-3/,
     );
     assert.doesNotMatch(
       readFileSync(logFile, 'utf8'),

@@ -24,7 +24,28 @@ def _recv_int(conn):
     return struct.unpack("!i", data)[0]
 
 
+def _log_call():
+    """With SECURE_EMR_AWS_CALL_LOG=FILE in the environment of the test run: appends "<script>TAB<arguments>" for this
+    call, <script> being the emitted script (*.sh) that made it, else "-" (the tests' own calls)."""
+    path = os.environ.get("SECURE_EMR_AWS_CALL_LOG")
+    if not path:
+        return
+    try:
+        with open("/proc/%d/cmdline" % os.getppid(), "rb") as f:
+            caller = f.read().split(b"\0")
+        caller = " ".join(a.decode() for a in caller if a)
+    except OSError:
+        caller = "?"
+    script = "-"
+    for word in caller.split():
+        if word.endswith(".sh"):
+            script = os.path.basename(word)
+    with open(path, "a") as f:
+        f.write(script + "\t" + " ".join(a.replace("\n", " ") for a in sys.argv[1:]) + "\n")
+
+
 def main():
+    _log_call()
     for fd in (0, 1, 2):
         try:
             os.fstat(fd)

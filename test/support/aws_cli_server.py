@@ -9,7 +9,9 @@ call `aws` from PATH, and `aws_cli_client.py` (installed as `aws` on the tests' 
 
 Differences from a fresh `aws` process, none of which the emitted scripts rely on:
 - botocore's JSON model loader keeps parsed model files in memory (each forked call gets its own copy-on-write
-  copy, so nothing one call does reaches another);
+  copy, so nothing one call does reaches another), and so do its listings of the data folders (which services
+  and API versions exist) and botocore.hooks' check of whether a handler takes **kwargs (about 400 handlers
+  are registered per call): the files, folders and functions do not change while the server runs;
 - only stdin, stdout and stderr are passed (no other inherited descriptors, so no `/dev/fd/N` arguments);
 - the CLI process is the server's child, not the caller's: not in the caller's process group, rlimits or cgroup.
   The client forwards SIGINT, SIGTERM and SIGHUP once it knows the CLI's pid; a SIGKILLed client leaves the call
@@ -29,6 +31,7 @@ import sys
 
 import awscli
 import awscli.clidriver
+import botocore.hooks
 import botocore.loaders
 
 SERVICES = (
@@ -54,9 +57,48 @@ def _cached_load_file(self, file_path):
     return _parsed[file_path]
 
 
+_listings = {}
+
+
+def _cache_listing(name):
+    """Loader.<name> (which services or API versions the data folders hold: thousands of stat and listdir calls
+    each time) answered once per search path and arguments. Each caller gets its own copy of a list."""
+    original = getattr(botocore.loaders.Loader, name)
+
+    def cached(self, *args, **kwargs):
+        key = (name, tuple(self.search_paths), args, tuple(sorted(kwargs.items())))
+        if key not in _listings:
+            _listings[key] = original(self, *args, **kwargs)
+        value = _listings[key]
+        return list(value) if isinstance(value, list) else value
+
+    cached.__name__ = name
+    setattr(botocore.loaders.Loader, name, cached)
+
+
+_accepts_kwargs = botocore.hooks.accepts_kwargs
+_kwargs_answers = {}
+
+
+def _cached_accepts_kwargs(func):
+    """botocore.hooks checks every handler registered (about 400 per call) with inspect.getfullargspec: the
+    answer depends on the function alone (a bound method's on its function), so it is worked out once."""
+    key = getattr(func, "__func__", func)
+    try:
+        return _kwargs_answers[key]
+    except KeyError:
+        answer = _kwargs_answers[key] = _accepts_kwargs(func)
+        return answer
+    except TypeError:  # not hashable
+        return _accepts_kwargs(func)
+
+
 def _warm():
     """Parses the top-level data files and the newest model files of SERVICES into the cache."""
     botocore.loaders.JSONFileLoader.load_file = _cached_load_file
+    for name in ("list_available_services", "list_api_versions", "determine_latest_version"):
+        _cache_listing(name)
+    botocore.hooks.accepts_kwargs = _cached_accepts_kwargs
     loader = botocore.loaders.JSONFileLoader()
     roots = [os.path.join(os.path.dirname(m.__file__), "data") for m in (botocore, awscli)]
     for root in roots:
