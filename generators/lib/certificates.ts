@@ -121,8 +121,8 @@ interface SetKey {
  * An RSA key of a new set: one the bin started early when there is one (early-keys.ts), else one started now, on
  * the thread pool. Only the public numbers go through forge; nothing parses the private key in JavaScript.
  */
-async function setKey(bits: number): Promise<SetKey> {
-  const pem = await pendingKey(bits);
+async function setKey(pending: Promise<string>): Promise<SetKey> {
+  const pem = await pending;
   const key = createPrivateKey(pem);
   const pub = createPublicKey(key);
   const jwk = pub.export({ format: 'jwk' });
@@ -183,7 +183,11 @@ export function caCommonName(region: string): string {
  * concurrently on the thread pool.
  */
 export async function generateKeyMaterial(req: CertificateRequest): Promise<KeyMaterial> {
-  const [caKey, leafKey] = await Promise.all([setKey(req.keySize), setKey(req.keySize)]);
+  const keys = [pendingKey(req.keySize), pendingKey(req.keySize)] as const;
+  // The two keys are alike: the first one made becomes the CA's, so that the CA certificate is made and signed
+  // while the other key is still being generated.
+  const first = await Promise.race(keys.map((key, i) => key.then(() => i)));
+  const caKey = await setKey(keys[first] ?? keys[0]);
   const names = certificateDnsNames(req.region);
   const notBefore = new Date((req.notBefore ?? new Date()).getTime());
   notBefore.setUTCMilliseconds(0);
@@ -204,7 +208,9 @@ export async function generateKeyMaterial(req: CertificateRequest): Promise<KeyM
   ]);
   const caSigner = nativeSigner(caKey.key);
   ca.sign(caSigner, forge.md.sha256.create());
+  const caPem = withLf(forge.pki.certificateToPem(ca));
 
+  const leafKey = await setKey(keys[1 - first] ?? keys[1]);
   const leaf = certificateFor(leafKey);
   leaf.serialNumber = randomPositiveSerial();
   leaf.validity.notBefore = notBefore;
@@ -222,7 +228,6 @@ export async function generateKeyMaterial(req: CertificateRequest): Promise<KeyM
   leaf.sign(caSigner, forge.md.sha256.create());
 
   const privateKeyPem = withLf(leafKey.pem);
-  const caPem = withLf(forge.pki.certificateToPem(ca));
   const certificatePem = withLf(forge.pki.certificateToPem(leaf)) + caPem;
   return {
     privateKeyPem,

@@ -49,18 +49,27 @@ function describeFsError(error: unknown, path: string, doing: string): WriteErro
 
 /** What is at a path without following a final symlink: 'missing', 'file', 'dir', 'symlink' or 'other'. */
 function kindOf(path: string): 'missing' | 'file' | 'dir' | 'symlink' | 'other' {
+  let s: ReturnType<typeof lstatSync>;
   try {
-    const s = lstatSync(path);
-    if (s.isSymbolicLink()) return 'symlink';
-    if (s.isFile()) return 'file';
-    if (s.isDirectory()) return 'dir';
-    return 'other';
+    // A missing path is the common case (a new project): no exception made for it.
+    s = lstatSync(path, { throwIfNoEntry: false });
   } catch {
     return 'missing';
   }
+  if (s === undefined) return 'missing';
+  if (s.isSymbolicLink()) return 'symlink';
+  if (s.isFile()) return 'file';
+  if (s.isDirectory()) return 'dir';
+  return 'other';
 }
 
 export class ProjectWriter {
+  /**
+   * Folders of the project this run has found to be real folders (not symlinks): a run checks each one once, not
+   * once per file below it. A run holds the lock, and creates or removes no symlink itself.
+   */
+  private readonly folders = new Set<string>();
+
   constructor(readonly root: string) {}
 
   /**
@@ -76,8 +85,10 @@ export class ProjectWriter {
     let current = this.root;
     for (const [i, part] of parts.entries()) {
       current = join(current, part);
-      const kind = kindOf(current);
       const last = i === parts.length - 1;
+      if (!last && this.folders.has(current)) continue;
+      const kind = kindOf(current);
+      if (!last && kind === 'dir') this.folders.add(current);
       if (kind === 'symlink') {
         throw new WriteError(
           `refusing to write ${relative}: ${parts.slice(0, i + 1).join('/')} is a symlink, and this tool never writes through one; replace it with a regular ${last ? 'file' : 'folder'} (or remove it) and run again`,
