@@ -5,6 +5,8 @@
  *
  *   recipe      the README's OpenSSL recipe: openssl req -x509 -newkey rsa:2048 ... && cp && zip (the article)
  *   node -e 0   Node's own start-up: the baseline of runs that make no key
+ *   floor       Node starting and making the two RSA keys of a set, nothing else (bench/two-keys.ts): what a full
+ *               run cannot go below on this machine, paired with the recipe like the full run
  *   full run, certs --rotate                                     goal <= 2.0x the recipe
  *   re-run, subgenerator, --dry-run, certs --check, --help       goal <= 4x node -e 0
  * RSA key generation (2048 bits, Node's native crypto) is timed apart, in process, since it varies run to run.
@@ -16,6 +18,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BASE_ARGS, BIN, ROOT, isolatedEnv, tempDir } from '../test/support/helpers.js';
 
 const ROUNDS = Number(process.env.BENCH_RUNS ?? 31);
@@ -46,6 +49,8 @@ function timeOnce(cmd: string, args: string[], cwd: string): number {
   return seconds;
 }
 
+/** bench/two-keys.ts: Node starting and making a set's two RSA keys, nothing else (the floor of a full run). */
+const TWO_KEYS = fileURLToPath(new URL('two-keys.js', import.meta.url));
 const bin = (args: string[], cwd: string, script = BIN) => timeOnce(process.execPath, [script, ...args], cwd);
 const project = tempDir();
 bin(BASE_ARGS, project);
@@ -60,6 +65,11 @@ const CASES: Case[] = [
     once: () => timeOnce('bash', ['-c', OPENSSL_RECIPE], tempDir()),
   },
   { name: 'node -e 0', against: null, once: () => timeOnce(process.execPath, ['-e', '0'], tempDir()) },
+  {
+    name: 'floor: Node making the two RSA keys of a set',
+    against: 'recipe',
+    once: () => timeOnce(process.execPath, [TWO_KEYS], tempDir()),
+  },
   { name: 'secure-emr full run, defaults', against: 'recipe', goal: 2, once: () => bin(BASE_ARGS, tempDir()) },
   { name: 'secure-emr certs --rotate', against: 'recipe', goal: 2, once: () => bin(['certs', '--rotate'], project) },
   { name: 're-run, no changes', against: 'node', goal: 4, once: () => bin([], project) },

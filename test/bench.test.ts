@@ -36,6 +36,7 @@ describe('npm run bench', () => {
     for (const name of [
       'recipe: openssl req + cp + zip',
       'node -e 0',
+      'floor: Node making the two RSA keys of a set',
       'secure-emr full run, defaults',
       'secure-emr certs --rotate',
       're-run, no changes',
