@@ -28,6 +28,10 @@ describe('secure-emr bin', () => {
     assert.equal(run('git', ['init', '-q'], { cwd: dir }).status, 0);
     const gitignore = run('git', ['check-ignore', 'certs/privateKey.pem', 'certs/certs.zip'], { cwd: dir });
     assert.equal(gitignore.status, 0, 'the private key is git-ignored in the emitted repo');
+    // The temporary file of a write an interruption stopped may hold key material (writer.ts names it so).
+    const temp = run('git', ['check-ignore', '-q', 'certs/.4242.1764200000000.0.secure-emr-tmp'], { cwd: dir });
+    assert.equal(temp.status, 0, "an interrupted write's temporary file is git-ignored");
+    assert.notEqual(run('git', ['check-ignore', '-q', 'scripts/deploy.sh'], { cwd: dir }).status, 0, 'control');
   });
 
   it('with a bad answers file: non-zero exit, every bad field named, the folder untouched', () => {

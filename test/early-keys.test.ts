@@ -1,6 +1,9 @@
 /** Issue 17: the bin starts the RSA key a run will need before the rest loads; certificates.ts takes it. */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { BIN, isolatedEnv, run, tempDir } from './support/helpers.js';
 import { generateKeyMaterial, generateRsaKey, keyMatchesCertificate } from '../generators/lib/certificates.js';
 import { KEYS_PER_SET, keyBitsNeeded, startRsaKey, takeRsaKey } from '../generators/lib/early-keys.js';
 
@@ -95,5 +98,22 @@ describe('early RSA keys', () => {
     assert.equal(pair.privateKey.n.bitLength(), 2048);
     assert.ok(pair.publicKey.n.equals(pair.privateKey.n));
     assert.equal(takeRsaKey(2048), undefined, 'the pool is empty');
+  });
+
+  it('the bin reads the source and key size of an --answers file too: no key for emr-managed, no 2048-bit key for 3072', () => {
+    // Counts the keys Node is asked for, printed at exit (the module object is what early-keys.ts calls).
+    const counter =
+      "data:text/javascript,import c from 'node:crypto'; const o = c.generateKeyPair; const n = []; c.generateKeyPair = (t, opts, cb) => { n.push(opts.modulusLength); return o(t, opts, cb); }; process.on('exit', () => process.stderr.write('KEYS ' + JSON.stringify(n) + '\\n'));";
+    const keysOf = (answers: object, extra: string[] = []): number[] => {
+      const file = join(tempDir(), 'answers.json');
+      writeFileSync(file, JSON.stringify(answers));
+      const args = ['--defaults', '--offline', '--account-id', '123456789012', '--answers', file, ...extra];
+      const r = run(process.execPath, ['--import', counter, BIN, ...args], { cwd: tempDir(), env: isolatedEnv() });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(/KEYS (.*)/.exec(r.stderr)?.[1] ?? 'null') as number[];
+    };
+    assert.deepEqual(keysOf({ certificateSource: 'emr-managed', sshCidr: '203.0.113.0/24' }), []);
+    assert.deepEqual(keysOf({ certKeySize: 3072, sshCidr: '203.0.113.0/24' }), [3072, 3072]);
+    assert.deepEqual(keysOf({ sshCidr: '203.0.113.0/24' }), [2048, 2048], 'control: a set is two keys');
   });
 });

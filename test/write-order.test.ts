@@ -14,24 +14,32 @@ import { run, tempDir } from './support/helpers.js';
 type GenerateKeyPair = typeof crypto.generateKeyPair;
 
 /** Holds every key Node generates until `release`; `started` counts the keys asked for. */
-function holdKeys(): { release: () => void; restore: () => void; started: () => number } {
+function holdKeys(): { release: () => void; fail: () => void; restore: () => void; started: () => number } {
   const original = crypto.generateKeyPair;
-  const waiting: Array<() => void> = [];
-  let open = false;
+  const waiting: Array<(error?: Error) => void> = [];
+  let state: 'hold' | 'open' | 'fail' = 'hold';
   let started = 0;
+  const failure = () => new Error('key generation failed (test)');
   (crypto as { generateKeyPair: unknown }).generateKeyPair = (...args: unknown[]) => {
     started += 1;
     const callback = args.pop() as (...results: unknown[]) => void;
     (original as (...a: unknown[]) => void)(...args, (...results: unknown[]) => {
-      if (open) callback(...results);
-      else waiting.push(() => callback(...results));
+      const go = (error?: Error) => (error ? callback(error) : callback(...results));
+      if (state === 'open') go();
+      else if (state === 'fail') go(failure());
+      else waiting.push(go);
     });
   };
   return {
     started: () => started,
     release: () => {
-      open = true;
+      state = 'open';
       for (const go of waiting.splice(0)) go();
+    },
+    /** The keys fail (held ones now, others when made), as key generation would on a machine out of memory. */
+    fail: () => {
+      state = 'fail';
+      for (const go of waiting.splice(0)) go(failure());
     },
     restore: () => {
       (crypto as { generateKeyPair: GenerateKeyPair }).generateKeyPair = original;
@@ -57,6 +65,10 @@ async function until(done: () => boolean, what: string): Promise<void> {
   assert.ok(done(), `timed out waiting for ${what}`);
 }
 
+const manifestFiles = (dir: string): Record<string, unknown> =>
+  (JSON.parse(readFileSync(join(dir, '.secure-emr/manifest.json'), 'utf8')) as { files: Record<string, unknown> })
+    .files;
+
 const certificateVersion = (dir: string): string =>
   /CERTIFICATE_VERSION=(\d+)/.exec(readFileSync(join(dir, 'scripts/project.env'), 'utf8'))?.[1] ?? '';
 
@@ -68,11 +80,16 @@ describe('write order while key material is made', () => {
       const running = piecesRun('app', dir, DEFAULTS).run();
       await until(() => existsSync(join(dir, 'scripts/deploy.sh')), 'scripts/deploy.sh');
       await until(() => existsSync(join(dir, '.gitignore')), '.gitignore');
+      await until(() => existsSync(join(dir, '.secure-emr/manifest.json')), 'the manifest of the early files');
       // The key set waits for its keys (the CA's and the leaf's); so do the files documenting it and the state.
       assert.equal(keys.started(), 2, 'both keys are being made');
-      for (const f of ['certs/privateKey.pem', 'certs/certs.zip', 'certs/README.md', '.secure-emr/manifest.json'])
+      for (const f of ['certs/privateKey.pem', 'certs/certs.zip', 'certs/README.md'])
         assert.ok(!existsSync(join(dir, f)), `${f} is written only after the keys`);
       assert.ok(!existsSync(join(dir, '.yo-rc.json')), '.yo-rc.json is written last');
+      // The manifest already describes what is on disk (and only that), for a run stopped here.
+      const interim = manifestFiles(dir);
+      assert.ok(interim['scripts/deploy.sh'], 'the files written early are in the manifest');
+      assert.ok(!interim['certs/README.md'], 'not the README, which is not written yet');
       // What git ignores is in place before the first key byte.
       assert.match(readFileSync(join(dir, '.gitignore'), 'utf8'), /privateKey\.pem|\*\.pem/);
       keys.release();
@@ -108,6 +125,26 @@ describe('write order while key material is made', () => {
       readFileSync(join(dir, 'certs/README.md'), 'utf8').includes(`SHA-256 fingerprint: \`${fingerprint}\``),
       'certs/README.md documents the certificate that was made',
     );
+  });
+
+  it('a first run that fails while its keys are made leaves a project that a run with other answers completes', async () => {
+    const dir = tempDir();
+    const keys = holdKeys();
+    try {
+      const running = piecesRun('app', dir, DEFAULTS).run();
+      await until(() => existsSync(join(dir, '.secure-emr/manifest.json')), 'the manifest of the early files');
+      keys.fail();
+      await assert.rejects(running, /key generation failed \(test\)/);
+    } finally {
+      keys.restore();
+    }
+    assert.ok(existsSync(join(dir, 'scripts/deploy.sh')));
+    assert.ok(!existsSync(join(dir, 'certs/privateKey.pem')), 'no key material from the failed run');
+    await piecesRun('app', dir, { ...DEFAULTS, region: 'eu-west-1' }).run();
+    const left = run('find', [dir, '-name', '*.secure-emr-new']).stdout.trim();
+    assert.equal(left, '', 'no file of the failed run is taken for an edited one');
+    assert.match(readFileSync(join(dir, 'scripts/project.env'), 'utf8'), /eu-west-1/);
+    assert.ok(existsSync(join(dir, 'certs/privateKey.pem')));
   });
 
   it('a rotation archives the current set while the keys are pending; the files naming the new version follow the set', async () => {

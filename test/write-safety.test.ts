@@ -110,7 +110,10 @@ describe('crash safety: SIGKILL at many instants, then a normal run', () => {
   it('rotations killed anywhere: the previous key is always recoverable, the next run completes or refuses clearly', async () => {
     const dir = generateProject();
     const keys = new Set<string>([readFileSync(join(dir, 'certs/privateKey.pem'), 'utf8')]);
+    const version = (): number =>
+      Number(/CERTIFICATE_VERSION=(\d+)/.exec(readFileSync(join(dir, 'scripts/project.env'), 'utf8'))?.[1]);
     for (let ms = 40; ms <= 600; ms += 40) {
+      const before = { key: readFileSync(join(dir, 'certs/privateKey.pem'), 'utf8'), version: version() };
       await killAfter(dir, ['certs', '--rotate'], ms);
       assertNoTornFiles(dir);
       const r = secureEmr(dir, []);
@@ -126,6 +129,8 @@ describe('crash safety: SIGKILL at many instants, then a normal run', () => {
         : [];
       for (const key of keys)
         assert.ok(key === current || archived.includes(key), `a key was lost after a kill at ${ms} ms`);
+      // A new set is always under a new version (never the new key under the old version, nor the reverse).
+      assert.equal(version(), current === before.key ? before.version : before.version + 1, `version after ${ms} ms`);
       keys.add(current);
     }
   });

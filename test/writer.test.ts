@@ -4,7 +4,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ProjectWriter, STAGE_DIR, acquireLock, recoverStagedSet, writeStagedSet } from '../generators/lib/writer.js';
+import {
+  ProjectWriter,
+  STAGE_DIR,
+  acquireLock,
+  clearStage,
+  recoverStagedSet,
+  writeStagedSet,
+} from '../generators/lib/writer.js';
 import { tempDir } from './support/helpers.js';
 
 describe('writer', () => {
@@ -36,6 +43,11 @@ describe('writer', () => {
     const done = recoverStagedSet(w);
     assert.equal(done?.version, 3);
     assert.equal(readFileSync(join(root, 'certs/privateKey.pem'), 'utf8'), 'NEW');
+    // The marker (and its version) stays until a run has written its state: stopped before, the next run still
+    // adopts version 3.
+    assert.equal(recoverStagedSet(w)?.version, 3, 'the version is kept until the state is written');
+    assert.equal(readFileSync(join(root, 'certs/privateKey.pem'), 'utf8'), 'NEW', 'nothing moved twice');
+    clearStage(w);
     assert.equal(recoverStagedSet(w), undefined, 'nothing left to recover');
   });
 
@@ -51,6 +63,9 @@ describe('writer', () => {
     });
     assert.equal(statSync(join(root, 'certs/privateKey.pem')).mode & 0o777, 0o600);
     assert.equal(readFileSync(join(root, 'certs/certs.zip'), 'utf8'), 'Z');
+    assert.ok(existsSync(join(root, STAGE_DIR, 'COMPLETE')), 'the marker waits for the state (clearStage)');
+    assert.equal(existsSync(join(root, STAGE_DIR, 'privateKey.pem')), false, 'moved in');
+    clearStage(w);
     assert.equal(existsSync(join(root, STAGE_DIR)), false);
   });
 

@@ -282,6 +282,10 @@ export function helpText(generator: string, via: 'bin' | 'yo' = 'bin'): string {
     for (const f of own) lines.push(`  ${cmd(generator)} --${f.name}`);
     lines.push(`  ${cmd(generator)} --dry-run      show what would change, write nothing`);
   }
-  lines.push('', 'Exit status: 0 done, 1 failed (nothing written), 2 usage error, 130 interrupted.');
+  lines.push(
+    '',
+    'Exit status: 0 done, 1 failed (bad input: nothing written; while writing: what was written is complete, run',
+    'again), 2 usage error, 130 interrupted.',
+  );
   return lines.join('\n');
 }

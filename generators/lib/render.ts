@@ -52,8 +52,9 @@ function templateFunction(key: string): TemplateFunction {
 }
 
 export function renderTemplate(piece: string, file: string, data: object): string {
-  // The locals on a null-prototype object, as EJS passes them: a name a template does not get is never found on
-  // Object.prototype.
+  // The locals on a null-prototype object, as EJS passes them, so that no Object.prototype name is taken for a
+  // local. A name that is not a local falls through `with` to the globals, as under EJS: the templates are the
+  // package's own, and test/snapshot.test.ts pins what they render.
   return templateFunction(`${piece}/${file}`)(Object.assign(Object.create(null) as object, helpers, data), asText);
 }
 

@@ -15,7 +15,7 @@ import { askInOrder } from './prompts.js';
 import type { Question } from './prompts.js';
 import { readAnswersFile } from './answers-file.js';
 import { lookupAccountId } from './aws-account.js';
-import { MANIFEST_PATH, parseManifest } from './manifest.js';
+import { MANIFEST_PATH, NEW_VERSION_SUFFIX, parseManifest } from './manifest.js';
 import { buildModel } from './model.js';
 import type { Model, State } from './model.js';
 import { packageVersion } from './paths.js';
@@ -25,7 +25,7 @@ import { PIECES, piecesOf } from './registry.js';
 import { formatFor } from './render.js';
 import { PROJECT_ENV_PATH, readState } from './state.js';
 import { YO_RC_PATH, parseStoredConfig, storedConfigText } from './stored-config.js';
-import { ProjectWriter, acquireLock, recoverStagedSet, writeStagedSet } from './writer.js';
+import { ProjectWriter, acquireLock, clearStage, recoverStagedSet, writeStagedSet } from './writer.js';
 import type { Lock } from './writer.js';
 import { summaryLines } from './summary.js';
 import { sshNeedsConfirmation } from './validate.js';
@@ -182,7 +182,9 @@ export class PiecesRun {
     this.decisions = plan.decisions;
     // Every path is checked (inside the project, no symlinks) before the first byte is written.
     for (const action of plan.actions) this.writer.resolve(action.kind === 'write' ? action.file.path : action.path);
-    for (const { file } of plan.pending) this.writer.resolve(file.path);
+    // A pending file is decided once ready: either of its paths may be written (beside an edited file, `.secure-emr-new`).
+    for (const { file } of plan.pending)
+      for (const p of [file.path, file.path + NEW_VERSION_SUFFIX]) this.writer.resolve(p);
     if (this.isDryRun) return;
     const writes = plan.actions.flatMap((a) => (a.kind === 'write' ? [a.file] : []));
     const ready = (files: OutputFile[], mode: number) =>
@@ -191,16 +193,30 @@ export class PiecesRun {
     // A rotation moves the certificate version: the other files then name the new set, so they follow it. Otherwise
     // they do not depend on the new set and are written while its keys are still being made (on the thread pool).
     const othersFollowSet = this.state.certificateVersion !== this.storedState.certificateVersion;
-    // Order: archives of key material; the other files, unless they follow the set; the new key-material set
-    // (staged, then moved in as one); the file documenting it, and the other files if they follow the set;
-    // removals; then the state: the manifest, and .yo-rc.json last.
+    // The state files are rewritten only when their contents change (a run with no changes touches nothing).
+    const writeIfChanged = (path: string, contents: string): void => {
+      if (this.readDisk(path)?.toString('utf8') !== contents) this.writer.write(path, contents);
+    };
+    const writeManifest = () => writeIfChanged(MANIFEST_PATH, String(manifestFile(plan.manifest).contents));
+    const removeOrphans = () => {
+      for (const action of plan.actions) if (action.kind === 'delete') this.writer.remove(action.path);
+    };
+    // Order: archives of key material; the other files, unless they follow the set, with the removals and the
+    // manifest of what is on disk so far (a run stopped while its keys are made leaves a project a re-run with
+    // other answers updates, not one whose files look edited); the new key-material set (staged, then moved in as
+    // one); the file documenting it, and the other files if they follow the set; removals; then the state: the
+    // manifest, and .yo-rc.json last; the stage's marker (which names the set's version) goes after them.
     await this.writer.writeAll(
       await ready(
         writes.filter((f) => f.secret && !f.keySet),
         0o600,
       ),
     );
-    if (!othersFollowSet) await this.writer.writeAll(await ready(others, 0o644));
+    if (!othersFollowSet) {
+      await this.writer.writeAll(await ready(others, 0o644));
+      removeOrphans();
+      writeManifest();
+    }
     const keySet = await ready(
       writes.filter((f) => f.keySet),
       0o600,
@@ -212,15 +228,11 @@ export class PiecesRun {
       { readDisk: (path) => this.readDisk(path), version: packageVersion(), force: this.io.flag('force') === true },
     ).flatMap((a) => (a.kind === 'write' ? [a.file] : []));
     await this.writer.writeAll(await ready([...(othersFollowSet ? others : []), ...documenting], 0o644));
-    for (const action of plan.actions) if (action.kind === 'delete') this.writer.remove(action.path);
-    // The state files are rewritten only when their contents change (a run with no changes touches nothing).
-    const writeIfChanged = (path: string, contents: string): void => {
-      if (this.readDisk(path)?.toString('utf8') !== contents) this.writer.write(path, contents);
-    };
-    const manifest = manifestFile(plan.manifest);
-    writeIfChanged(manifest.path, String(manifest.contents));
+    if (othersFollowSet) removeOrphans();
+    writeManifest();
     const stored = { ...this.answers, certificateVersion: this.state.certificateVersion };
     writeIfChanged(YO_RC_PATH, storedConfigText(this.readDisk(YO_RC_PATH)?.toString('utf8'), stored));
+    clearStage(this.writer);
   }
 
   /** Releases the lock; prints the summary and, after a project run, the next steps. */

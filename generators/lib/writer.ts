@@ -33,6 +33,8 @@ export class WriteError extends Error {
 }
 
 function describeFsError(error: unknown, path: string, doing: string): WriteError {
+  // A refusal or an error already described (a symlink, a folder that cannot be made) keeps its own words.
+  if (error instanceof WriteError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   const why =
     code === 'EACCES' || code === 'EPERM'
@@ -45,6 +47,16 @@ function describeFsError(error: unknown, path: string, doing: string): WriteErro
   const out = new WriteError(`cannot ${doing} ${path}: ${why}. Nothing after it was written; run again when fixed.`);
   if (process.env.DEBUG) out.stack = `${out.stack}\ncaused by: ${(error as Error).stack ?? String(error)}`;
   return out;
+}
+
+/** Writes every byte (a write may write fewer than it was given, e.g. on a nearly full disk); throws otherwise. */
+function writeFully(fd: number, contents: string | Buffer): void {
+  const bytes = typeof contents === 'string' ? Buffer.from(contents) : contents;
+  for (let done = 0; done < bytes.length;) {
+    const n = writeSync(fd, bytes, done, bytes.length - done);
+    if (n <= 0) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
+    done += n;
+  }
 }
 
 /** What is at a path without following a final symlink: 'missing', 'file', 'dir', 'symlink' or 'other'. */
@@ -64,12 +76,6 @@ function kindOf(path: string): 'missing' | 'file' | 'dir' | 'symlink' | 'other' 
 }
 
 export class ProjectWriter {
-  /**
-   * Folders of the project this run has found to be real folders (not symlinks): a run checks each one once, not
-   * once per file below it. A run holds the lock, and creates or removes no symlink itself.
-   */
-  private readonly folders = new Set<string>();
-
   constructor(readonly root: string) {}
 
   /**
@@ -86,9 +92,7 @@ export class ProjectWriter {
     for (const [i, part] of parts.entries()) {
       current = join(current, part);
       const last = i === parts.length - 1;
-      if (!last && this.folders.has(current)) continue;
       const kind = kindOf(current);
-      if (!last && kind === 'dir') this.folders.add(current);
       if (kind === 'symlink') {
         throw new WriteError(
           `refusing to write ${relative}: ${parts.slice(0, i + 1).join('/')} is a symlink, and this tool never writes through one; replace it with a regular ${last ? 'file' : 'folder'} (or remove it) and run again`,
@@ -135,7 +139,7 @@ export class ProjectWriter {
     try {
       const fd = openSync(temp, 'wx', mode);
       try {
-        writeSync(fd, typeof contents === 'string' ? Buffer.from(contents) : contents);
+        writeFully(fd, contents);
         fsyncSync(fd);
       } finally {
         closeSync(fd);
@@ -168,7 +172,7 @@ export class ProjectWriter {
         };
         staged.push(entry);
         entry.fd = openSync(entry.temp, 'wx', file.mode);
-        writeSync(entry.fd, typeof file.contents === 'string' ? Buffer.from(file.contents) : file.contents);
+        writeFully(entry.fd, file.contents);
       }
       await Promise.all(
         staged.map(
@@ -249,7 +253,9 @@ export interface StagedSet {
 
 /**
  * Writes a key-material set: staged, marked complete, then renamed into place. A crash before the marker
- * leaves the old set untouched; a crash after it is finished by `recoverStagedSet` on the next run.
+ * leaves the old set untouched; a crash after it is finished by `recoverStagedSet` on the next run. The marker,
+ * which names the set's certificate version, stays until the run has written its state (`clearStage`): a run
+ * stopped between moving the set in and writing the files that name its version still adopts that version.
  */
 export async function writeStagedSet(writer: ProjectWriter, set: StagedSet): Promise<void> {
   const names = set.files.map((f) => f.path.split('/').pop() ?? f.path);
@@ -261,10 +267,11 @@ export async function writeStagedSet(writer: ProjectWriter, set: StagedSet): Pro
     `${JSON.stringify({ version: set.version, files: set.files.map((f) => f.path) })}\n`,
     0o600,
   );
-  finishStage(writer);
+  moveStagedIn(writer);
 }
 
-function finishStage(writer: ProjectWriter): { version: number } {
+/** Moves a complete stage's files into place (those still staged); returns the version its marker names. */
+function moveStagedIn(writer: ProjectWriter): { version: number } {
   const marker = JSON.parse(writer.read(`${STAGE_DIR}/${COMPLETE}`)?.toString('utf8') ?? '{}') as {
     version?: number;
     files?: string[];
@@ -281,11 +288,17 @@ function finishStage(writer: ProjectWriter): { version: number } {
     }
     moved.add(dirname(path));
   }
-  // Each folder synced once, after all of its renames and before the marker goes.
+  // Each folder synced once, after all of its renames and before the marker can go.
   for (const dir of moved) syncDir(dir);
-  writer.remove(`${STAGE_DIR}/${COMPLETE}`);
-  rmSync(writer.resolve(STAGE_DIR, 'dir'), { recursive: true, force: true });
   return { version: typeof marker.version === 'number' ? marker.version : 0 };
+}
+
+/** Removes the stage and its marker: the run that installed (or recovered) the set has written its state. */
+export function clearStage(writer: ProjectWriter): void {
+  const stage = writer.resolve(STAGE_DIR, 'dir');
+  if (kindOf(stage) === 'missing') return;
+  writer.remove(`${STAGE_DIR}/${COMPLETE}`);
+  rmSync(stage, { recursive: true, force: true });
 }
 
 /**
@@ -296,7 +309,8 @@ export function recoverStagedSet(writer: ProjectWriter): { note: string; version
   const stage = writer.resolve(STAGE_DIR, 'dir');
   if (kindOf(stage) !== 'dir') return undefined;
   if (kindOf(join(stage, COMPLETE)) === 'file') {
-    const { version } = finishStage(writer);
+    // The marker stays until this run has written its state (clearStage), as for the run that staged the set.
+    const { version } = moveStagedIn(writer);
     return {
       note: `Finished installing key material (version ${version}) that an interrupted run had prepared in ${STAGE_DIR}/.`,
       version,
