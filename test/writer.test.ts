@@ -51,6 +51,35 @@ describe('writer', () => {
     assert.equal(recoverStagedSet(w), undefined, 'nothing left to recover');
   });
 
+  it('a set installed by a stopped run keeps its version on record while a retry stages the next set and stops too', async () => {
+    const root = tempDir();
+    const first = new ProjectWriter(root);
+    // Run 1 installs version 2 and stops before writing its state: the marker stays.
+    await writeStagedSet(first, {
+      version: 2,
+      files: [{ path: 'certs/privateKey.pem', contents: 'SET2', mode: 0o600 }],
+    });
+    // Run 2 adopts it, stages version 3 and stops while staging (here: the flush fails after one file).
+    const retry = new ProjectWriter(root);
+    assert.equal(recoverStagedSet(retry)?.version, 2);
+    retry.writeAll = async () => {
+      writeFileSync(join(root, STAGE_DIR, 'privateKey.pem'), 'HALF');
+      throw new Error('stopped while staging');
+    };
+    await assert.rejects(
+      writeStagedSet(retry, { version: 3, files: [{ path: 'certs/privateKey.pem', contents: 'SET3', mode: 0o600 }] }),
+      /stopped while staging/,
+    );
+    // Run 3: the half-staged set is discarded; set 2 is in place and its version is still known.
+    const next = recoverStagedSet(new ProjectWriter(root));
+    assert.match(next?.note ?? '', /Discarded/);
+    assert.equal(next?.version, 2, 'the version of the set in place is not lost');
+    assert.equal(readFileSync(join(root, 'certs/privateKey.pem'), 'utf8'), 'SET2');
+    assert.equal(existsSync(join(root, STAGE_DIR, 'privateKey.pem')), false, 'the half-staged file is gone');
+    clearStage(new ProjectWriter(root));
+    assert.equal(existsSync(join(root, STAGE_DIR)), false);
+  });
+
   it('writeStagedSet moves the whole set in with its modes', async () => {
     const root = tempDir();
     const w = new ProjectWriter(root);

@@ -16,6 +16,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readdirSync,
   renameSync,
   rmSync,
   rmdirSync,
@@ -244,6 +245,11 @@ function syncDirAsync(dir: string): Promise<void> {
 
 export const STAGE_DIR = 'certs/.next';
 const COMPLETE = 'COMPLETE';
+/**
+ * The marker of the set an earlier, interrupted run installed, kept while this run stages the next one: the only
+ * record of that set's version until this run writes its state.
+ */
+const PREVIOUS = 'PREVIOUS';
 
 export interface StagedSet {
   /** Certificate version the set belongs to. */
@@ -259,7 +265,13 @@ export interface StagedSet {
  */
 export async function writeStagedSet(writer: ProjectWriter, set: StagedSet): Promise<void> {
   const names = set.files.map((f) => f.path.split('/').pop() ?? f.path);
-  writer.remove(`${STAGE_DIR}/${COMPLETE}`);
+  // A marker left by an interrupted run (its set is in place: recovery moved it) becomes PREVIOUS, so that a stop
+  // while staging this set still leaves its version on record.
+  const left = writer.read(`${STAGE_DIR}/${COMPLETE}`);
+  if (left !== undefined) {
+    writer.write(`${STAGE_DIR}/${PREVIOUS}`, left, 0o600);
+    writer.remove(`${STAGE_DIR}/${COMPLETE}`);
+  }
   // The staged files are flushed together; the marker is written only once all of them are on disk.
   await writer.writeAll(set.files.map((file, i) => ({ ...file, path: `${STAGE_DIR}/${names[i]}` })));
   writer.write(
@@ -298,6 +310,7 @@ export function clearStage(writer: ProjectWriter): void {
   const stage = writer.resolve(STAGE_DIR, 'dir');
   if (kindOf(stage) === 'missing') return;
   writer.remove(`${STAGE_DIR}/${COMPLETE}`);
+  writer.remove(`${STAGE_DIR}/${PREVIOUS}`);
   rmSync(stage, { recursive: true, force: true });
 }
 
@@ -316,10 +329,22 @@ export function recoverStagedSet(writer: ProjectWriter): { note: string; version
       version,
     };
   }
-  rmSync(stage, { recursive: true, force: true });
-  return {
-    note: `Discarded key material an interrupted run had only half prepared in ${STAGE_DIR}/; the existing set is unchanged.`,
-  };
+  // A half-staged set: its files go, the record of the set in place (PREVIOUS) stays until the state is written.
+  for (const name of readdirSync(stage))
+    if (name !== PREVIOUS) rmSync(join(stage, name), { recursive: true, force: true });
+  const note = `Discarded key material an interrupted run had only half prepared in ${STAGE_DIR}/; the existing set is unchanged.`;
+  const previous = writer.read(`${STAGE_DIR}/${PREVIOUS}`);
+  if (previous === undefined) {
+    rmSync(stage, { recursive: true, force: true });
+    return { note };
+  }
+  let version: unknown;
+  try {
+    version = (JSON.parse(previous.toString('utf8')) as { version?: unknown }).version;
+  } catch {
+    version = undefined; // a damaged record: the state files' version stands
+  }
+  return typeof version === 'number' ? { note, version } : { note };
 }
 
 // ---- the lock ------------------------------------------------------------------------------------------
@@ -381,7 +406,7 @@ export function acquireLock(writer: ProjectWriter): Lock {
   const onSignal = (signal: NodeJS.Signals): void => {
     removeLockFile();
     process.stderr.write(
-      `\nInterrupted (${signal}); files written so far are complete. Run secure-emr again to finish.\n`,
+      `\nInterrupted (${signal}); files written so far are complete. Run the same command again (same options) to finish.\n`,
     );
     process.exit(128 + (osConstants.signals[signal] ?? 0));
   };
