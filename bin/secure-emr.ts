@@ -5,8 +5,9 @@
  */
 // Loaded with the entry itself (static imports: no round trip of their own before the keys start). Small and
 // plain on purpose, so that they load even on a Node.js the check below refuses.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { KEYS_PER_SET, keyBitsNeeded, startRsaKey } from '../generators/lib/early-keys.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { peekAnswersFile } from '../generators/lib/answers-file-peek.js';
+import { KEYS_PER_SET, keyBitsNeeded, reserveRsaKeys } from '../generators/lib/early-keys.js';
 import { YO_RC_PATH, parseStoredConfig } from '../generators/lib/stored-config.js';
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
@@ -18,42 +19,23 @@ if (major < 20 || (major === 20 && minor < 17)) {
 // Before anything else loads: start the RSA keys this run will need (the private CA's and the leaf's), so they
 // are made in parallel on the thread pool while the rest loads.
 {
-  const argv = process.argv.slice(2);
   let stored: Record<string, unknown> | undefined;
-  let fromFile: Record<string, unknown> | undefined;
-  // An answer as the run will take it when the command line does not give it: the --answers file, else .yo-rc.json.
-  // Anything unreadable counts as absent here: the run itself reports it.
-  const answer = (name: string): unknown => {
-    if (fromFile === undefined) {
-      fromFile = {};
-      const at = argv.findIndex((a) => a === '--answers' || a.startsWith('--answers='));
-      const path = at < 0 ? undefined : argv[at]?.includes('=') ? argv[at]?.slice('--answers='.length) : argv[at + 1];
-      try {
-        // A regular file of an answers file's size only (never a FIFO or a device), as answers-file.ts reads it.
-        const stat = path === undefined ? undefined : statSync(path);
-        if (path !== undefined && stat?.isFile() && stat.size <= 64 * 1024) {
-          const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-          if (typeof parsed === 'object' && parsed !== null) fromFile = parsed as Record<string, unknown>;
-        }
-      } catch {
-        fromFile = {};
-      }
-    }
-    if (name in fromFile) return fromFile[name];
+  const storedAnswer = (name: string): unknown => {
     try {
       stored ??= parseStoredConfig(readFileSync(YO_RC_PATH, 'utf8'));
     } catch {
-      stored = {};
+      stored = {}; // no or a damaged .yo-rc.json: the run itself reports it
     }
     return stored[name];
   };
   const bits = keyBitsNeeded(
-    argv,
+    process.argv.slice(2),
     (p) => existsSync(p),
-    () => answer('certKeySize'),
-    () => answer('certificateSource'),
+    () => storedAnswer('certKeySize'),
+    () => storedAnswer('certificateSource'),
+    peekAnswersFile,
   );
-  if (bits !== undefined) for (let i = 0; i < KEYS_PER_SET; i++) startRsaKey(bits);
+  if (bits !== undefined) reserveRsaKeys(bits, KEYS_PER_SET);
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   startMoto,
   tempDir,
   terminateClusterInstances,
+  securityConfiguration,
 } from './support/helpers.js';
 import type { Moto } from './support/helpers.js';
 
@@ -136,18 +137,7 @@ describe('emitted repository, end to end on moto_server', () => {
       'text',
     ]);
     assert.match(scName, /^secure-emr-v1-[0-9a-f]{10}$/);
-    const doc = JSON.parse(
-      q([
-        'emr',
-        'describe-security-configuration',
-        '--name',
-        scName,
-        '--query',
-        'SecurityConfiguration',
-        '--output',
-        'text',
-      ]),
-    ) as {
+    const doc = securityConfiguration<{
       EncryptionConfiguration: {
         AtRestEncryptionConfiguration: {
           S3EncryptionConfiguration: { AwsKmsKey: string };
@@ -155,7 +145,7 @@ describe('emitted repository, end to end on moto_server', () => {
         };
         InTransitEncryptionConfiguration: { TLSCertificateConfiguration: { S3Object: string } };
       };
-    };
+    }>(moto, scName);
     assert.equal(doc.EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration.AwsKmsKey, s3Key);
     assert.equal(
       doc.EncryptionConfiguration.AtRestEncryptionConfiguration.LocalDiskEncryptionConfiguration.AwsKmsKey,
@@ -394,18 +384,7 @@ describe('emitted repository, end to end on moto_server', () => {
     // moto has no ListSecurityConfigurations: the name comes from deploy.sh's own report.
     const v2 = /Created security configuration (secure-emr-v2-[0-9a-f]{10})\./.exec(redeploy.stderr)?.[1];
     assert.ok(v2, redeploy.stderr);
-    const v2doc = JSON.parse(
-      q([
-        'emr',
-        'describe-security-configuration',
-        '--name',
-        v2,
-        '--query',
-        'SecurityConfiguration',
-        '--output',
-        'text',
-      ]),
-    ) as typeof doc;
+    const v2doc = securityConfiguration<typeof doc>(moto, v2);
     assert.equal(
       v2doc.EncryptionConfiguration.InTransitEncryptionConfiguration.TLSCertificateConfiguration.S3Object,
       `s3://${BUCKET}/certs/v2/certs.zip`,

@@ -10,7 +10,15 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { aws, cfnLintFindings, generateProject, run, startMoto, terminateClusterInstances } from './support/helpers.js';
+import {
+  aws,
+  cfnLintFindings,
+  generateProject,
+  run,
+  securityConfiguration,
+  startMoto,
+  terminateClusterInstances,
+} from './support/helpers.js';
 import type { Moto } from './support/helpers.js';
 import { CT_RULES_DIR, guardBinary } from './support/guard.js';
 import { NETWORK_MODES, flags } from './support/network-modes.js';
@@ -86,28 +94,23 @@ describe('network and access modes, end to end on moto_server', () => {
       '--tags',
       EMR_TAG,
     ]);
-    const ownTable = q([
-      'ec2',
-      'create-route-table',
-      '--vpc-id',
-      vpc,
-      '--query',
-      'RouteTable.RouteTableId',
-      '--output',
-      'text',
-    ]);
-    q(['ec2', 'associate-route-table', '--route-table-id', ownTable, '--subnet-id', subnetOwnTable]);
-    const table = q([
-      'ec2',
-      'create-route-table',
-      '--vpc-id',
-      vpc,
-      '--query',
-      'RouteTable.RouteTableId',
-      '--output',
-      'text',
-    ]);
-    q(['ec2', 'associate-route-table', '--route-table-id', table, '--subnet-id', subnetWithEndpoint]);
+    /** A route table of the subnet's own (not the VPC's main one); returns its id. */
+    const routeTableOf = (subnet: string): string => {
+      const id = q([
+        'ec2',
+        'create-route-table',
+        '--vpc-id',
+        vpc,
+        '--query',
+        'RouteTable.RouteTableId',
+        '--output',
+        'text',
+      ]);
+      q(['ec2', 'associate-route-table', '--route-table-id', id, '--subnet-id', subnet]);
+      return id;
+    };
+    routeTableOf(subnetOwnTable);
+    const table = routeTableOf(subnetWithEndpoint);
     q([
       'ec2',
       'create-vpc-endpoint',
@@ -200,6 +203,20 @@ describe('network and access modes, end to end on moto_server', () => {
       "the team's resources are left untagged",
     );
   });
+
+  /** A project of its own name on the team's VPC made in `before`: existing-vpc + ssm + endpoints, in `subnet`. */
+  const teamEndpointsProject = (name: string, subnet: string): string =>
+    generateProject([
+      '--project-name',
+      name,
+      ...flags({
+        network: 'existing-vpc',
+        vpcId: team.vpc,
+        privateSubnetId: subnet,
+        access: 'ssm',
+        egress: 'endpoints',
+      }),
+    ]);
 
   /** The flags of a combination; existing-vpc uses the team's VPC made in `before`. */
   const argsOf = (name: string): string[] => {
@@ -324,22 +341,11 @@ describe('network and access modes, end to end on moto_server', () => {
     // moto does not implement ListSecurityConfigurations: the name is the one deploy.sh reports.
     const name = /security configuration +(\S+)/.exec(deploy.stdout)?.[1] ?? '';
     assert.match(name, /-v1-/, deploy.stdout);
-    const stored = JSON.parse(
-      q([
-        'emr',
-        'describe-security-configuration',
-        '--name',
-        name,
-        '--query',
-        'SecurityConfiguration',
-        '--output',
-        'text',
-      ]),
-    ) as {
+    const stored = securityConfiguration<{
       EncryptionConfiguration: {
         InTransitEncryptionConfiguration: { TLSCertificateConfiguration: Record<string, unknown> };
       };
-    };
+    }>(moto, name);
     const tls = stored.EncryptionConfiguration.InTransitEncryptionConfiguration.TLSCertificateConfiguration;
     assert.equal(tls.CertificateProviderType, 'EMR');
     assert.match(
@@ -354,17 +360,7 @@ describe('network and access modes, end to end on moto_server', () => {
   }
 
   it('existing-vpc + endpoints preflight: a route table other subnets use (here the main table) is refused; nothing is created', () => {
-    const dir = generateProject([
-      '--project-name',
-      'nm-shared',
-      ...flags({
-        network: 'existing-vpc',
-        vpcId: team.vpc,
-        privateSubnetId: team.subnetOnMainTable,
-        access: 'ssm',
-        egress: 'endpoints',
-      }),
-    ]);
+    const dir = teamEndpointsProject('nm-shared', team.subnetOnMainTable);
     const r = script(dir, 'deploy.sh');
     assert.notEqual(r.status, 0);
     assert.match(
@@ -456,17 +452,7 @@ describe('network and access modes, end to end on moto_server', () => {
         assert.equal(again.status, 0, again.stderr);
         assert.equal(parameter(), 'true', 'a re-run keeps the stack its S3 endpoint');
         // Another project in the same VPC would make interface endpoints with the same private DNS names: refused.
-        const other = generateProject([
-          '--project-name',
-          'nm-other',
-          ...flags({
-            network: 'existing-vpc',
-            vpcId: team.vpc,
-            privateSubnetId: team.subnetWithEndpoint,
-            access: 'ssm',
-            egress: 'endpoints',
-          }),
-        ]);
+        const other = teamEndpointsProject('nm-other', team.subnetWithEndpoint);
         const clash = script(other, 'deploy.sh');
         assert.notEqual(clash.status, 0);
         assert.match(

@@ -14,7 +14,9 @@ import { run, tempDir } from './support/helpers.js';
 type GenerateKeyPair = typeof crypto.generateKeyPair;
 
 /** Holds every key Node generates until `release`; `started` counts the keys asked for. */
-function holdKeys(): { release: () => void; fail: () => void; restore: () => void; started: () => number } {
+type HeldKeys = { release: () => void; fail: () => void; restore: () => void; started: () => number };
+
+function holdKeys(): HeldKeys {
   const original = crypto.generateKeyPair;
   const waiting: Array<(error?: Error) => void> = [];
   let state: 'hold' | 'open' | 'fail' = 'hold';
@@ -47,6 +49,16 @@ function holdKeys(): { release: () => void; fail: () => void; restore: () => voi
   };
 }
 
+/** Runs `body` with Node's key generation held (holdKeys), restoring it whatever happens. */
+async function withHeldKeys(body: (keys: HeldKeys) => Promise<void>): Promise<void> {
+  const keys = holdKeys();
+  try {
+    await body(keys);
+  } finally {
+    keys.restore();
+  }
+}
+
 /** The run the bin makes for `secure-emr <name> <flags>`, without a terminal. */
 function piecesRun(name: string, dir: string, flags: Record<string, unknown>): PiecesRun {
   const values = new Map<string, unknown>(Object.entries({ interactive: false, ...flags }));
@@ -75,8 +87,7 @@ const certificateVersion = (dir: string): string =>
 describe('write order while key material is made', () => {
   it('a first run writes the other files while its keys are pending, then the set, then the state', async () => {
     const dir = tempDir();
-    const keys = holdKeys();
-    try {
+    await withHeldKeys(async (keys) => {
       const running = piecesRun('app', dir, DEFAULTS).run();
       await until(() => existsSync(join(dir, 'scripts/deploy.sh')), 'scripts/deploy.sh');
       await until(() => existsSync(join(dir, '.gitignore')), '.gitignore');
@@ -94,9 +105,7 @@ describe('write order while key material is made', () => {
       assert.match(readFileSync(join(dir, '.gitignore'), 'utf8'), /privateKey\.pem|\*\.pem/);
       keys.release();
       await running;
-    } finally {
-      keys.restore();
-    }
+    });
     const verify = run('openssl', [
       'verify',
       '-CAfile',
@@ -129,15 +138,12 @@ describe('write order while key material is made', () => {
 
   it('a first run that fails while its keys are made leaves a project that a run with other answers completes', async () => {
     const dir = tempDir();
-    const keys = holdKeys();
-    try {
+    await withHeldKeys(async (keys) => {
       const running = piecesRun('app', dir, DEFAULTS).run();
       await until(() => existsSync(join(dir, '.secure-emr/manifest.json')), 'the manifest of the early files');
       keys.fail();
       await assert.rejects(running, /key generation failed \(test\)/);
-    } finally {
-      keys.restore();
-    }
+    });
     assert.ok(existsSync(join(dir, 'scripts/deploy.sh')));
     assert.ok(!existsSync(join(dir, 'certs/privateKey.pem')), 'no key material from the failed run');
     await piecesRun('app', dir, { ...DEFAULTS, region: 'eu-west-1' }).run();
@@ -151,8 +157,7 @@ describe('write order while key material is made', () => {
     const dir = tempDir();
     await piecesRun('app', dir, DEFAULTS).run();
     const oldKey = readFileSync(join(dir, 'certs/privateKey.pem'), 'utf8');
-    const keys = holdKeys();
-    try {
+    await withHeldKeys(async (keys) => {
       const running = piecesRun('certs', dir, { rotate: true }).run();
       await until(() => existsSync(join(dir, 'certs/archive/v1/privateKey.pem')), 'the archive');
       assert.equal(keys.started(), 2, 'both keys are being made');
@@ -161,9 +166,7 @@ describe('write order while key material is made', () => {
       assert.equal(certificateVersion(dir), '1', 'no file names version 2 before its set exists');
       keys.release();
       await running;
-    } finally {
-      keys.restore();
-    }
+    });
     assert.equal(certificateVersion(dir), '2');
     assert.notEqual(readFileSync(join(dir, 'certs/privateKey.pem'), 'utf8'), oldKey);
     assert.match(readFileSync(join(dir, 'certs/README.md'), 'utf8'), /version 2/);

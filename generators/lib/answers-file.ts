@@ -3,8 +3,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AnswersError, show } from './answer-intake.js';
 
-/** An answers file holds a few hundred bytes; anything past this is not one. */
-export const MAX_ANSWERS_BYTES = 64 * 1024;
+import { MAX_ANSWERS_BYTES } from './answers-file-peek.js';
+
+export { MAX_ANSWERS_BYTES };
 
 const problem = (message: string): AnswersError => new AnswersError([{ field: 'answers', message }]);
 

@@ -48,7 +48,8 @@ export function takeRsaKey(bits: number): Promise<string> | undefined {
  * The key size a run of the bin will need keys of, or undefined when it will make none: only `app` and `certs`
  * make keys, and only with self-signed certificates (pem-files copies the team's, emr-managed has none); never
  * with --dry-run, --help, --version or --check; `certs --rotate` always; otherwise only when the folder has no
- * key material yet. The size and the source come from the command line, else the stored answers. A wrong guess
+ * key material yet. The size and the source come from the command line, else the --answers file, else the stored
+ * answers. A wrong guess
  * costs only the background work.
  */
 export function keyBitsNeeded(
@@ -56,6 +57,7 @@ export function keyBitsNeeded(
   exists: (path: string) => boolean,
   readStoredKeySize: () => unknown,
   readStoredSource: () => unknown = () => undefined,
+  readAnswersFile: (path: string) => Record<string, unknown> | undefined = () => undefined,
 ): number | undefined {
   const name = argv[0] !== undefined && !argv[0].startsWith('-') ? argv[0] : 'app';
   if (name !== 'app' && name !== 'certs') return undefined;
@@ -66,10 +68,14 @@ export function keyBitsNeeded(
     return undefined;
   const option = (name: string): string | undefined => {
     const at = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-    return at < 0 ? undefined : argv[at]?.includes('=') ? argv[at]?.split('=')[1] : argv[at + 1];
+    const arg = argv[at];
+    return at < 0 || arg === undefined ? undefined : arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[at + 1];
   };
-  const source = option('certificate-source') ?? readStoredSource() ?? 'self-signed';
+  // As the run takes them: the command line, else the --answers file, else the stored answers.
+  const answersPath = option('answers');
+  const file = answersPath === undefined ? undefined : readAnswersFile(answersPath);
+  const source = option('certificate-source') ?? file?.certificateSource ?? readStoredSource() ?? 'self-signed';
   if (source !== 'self-signed') return undefined;
-  const bits = Number(option('cert-key-size') ?? readStoredKeySize() ?? 2048);
+  const bits = Number(option('cert-key-size') ?? file?.certKeySize ?? readStoredKeySize() ?? 2048);
   return [2048, 3072, 4096].includes(bits) ? bits : undefined;
 }

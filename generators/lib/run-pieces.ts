@@ -15,7 +15,7 @@ import { askInOrder } from './prompts.js';
 import type { Question } from './prompts.js';
 import { readAnswersFile } from './answers-file.js';
 import { lookupAccountId } from './aws-account.js';
-import { MANIFEST_PATH, NEW_VERSION_SUFFIX, parseManifest } from './manifest.js';
+import { MANIFEST_PATH, parseManifest } from './manifest.js';
 import { buildModel } from './model.js';
 import type { Model, State } from './model.js';
 import { packageVersion } from './paths.js';
@@ -29,7 +29,7 @@ import { ProjectWriter, acquireLock, clearStage, recoverStagedSet, writeStagedSe
 import type { Lock } from './writer.js';
 import { summaryLines } from './summary.js';
 import { sshNeedsConfirmation } from './validate.js';
-import { emptyDecisions, manifestFile, planPending, planWrites } from './write-plan.js';
+import { emptyDecisions, manifestFile, pendingPaths, planPending, planWrites } from './write-plan.js';
 import type { PlannedDecision } from './write-plan.js';
 
 /**
@@ -182,13 +182,15 @@ export class PiecesRun {
     this.decisions = plan.decisions;
     // Every path is checked (inside the project, no symlinks) before the first byte is written.
     for (const action of plan.actions) this.writer.resolve(action.kind === 'write' ? action.file.path : action.path);
-    // A pending file is decided once ready: either of its paths may be written (beside an edited file, `.secure-emr-new`).
-    for (const { file } of plan.pending)
-      for (const p of [file.path, file.path + NEW_VERSION_SUFFIX]) this.writer.resolve(p);
+    for (const path of pendingPaths(plan)) this.writer.resolve(path);
     if (this.isDryRun) return;
     const writes = plan.actions.flatMap((a) => (a.kind === 'write' ? [a.file] : []));
-    const ready = (files: OutputFile[], mode: number) =>
-      Promise.all(files.map(async (f) => ({ path: f.path, contents: await f.contents, mode: f.mode ?? mode })));
+    const ready = async (files: OutputFile[], mode: number) =>
+      (await Promise.all(files.map(whenReady))).map((f) => ({
+        path: f.path,
+        contents: f.contents,
+        mode: f.mode ?? mode,
+      }));
     const others = writes.filter((f) => !f.secret);
     // A rotation moves the certificate version: the other files then name the new set, so they follow it. Otherwise
     // they do not depend on the new set and are written while its keys are still being made (on the thread pool).

@@ -107,6 +107,11 @@ export function planWrites(input: PlanInput): WritePlan {
   return { actions, decisions, manifest: withFiles(input, files), pending };
 }
 
+/** Every path a pending file may be written to once decided: its own, or beside an edited file (`keep`). */
+export function pendingPaths(plan: WritePlan): string[] {
+  return plan.pending.flatMap(({ file }) => [file.path, file.path + NEW_VERSION_SUFFIX]);
+}
+
 /**
  * The pending files of a plan, now ready: their decisions join the plan's, their manifest entries its manifest;
  * returns their actions.

@@ -267,10 +267,14 @@ export async function writeStagedSet(writer: ProjectWriter, set: StagedSet): Pro
   const names = set.files.map((f) => f.path.split('/').pop() ?? f.path);
   // A marker left by an interrupted run (its set is in place: recovery moved it) becomes PREVIOUS, so that a stop
   // while staging this set still leaves its version on record.
-  const left = writer.read(`${STAGE_DIR}/${COMPLETE}`);
-  if (left !== undefined) {
-    writer.write(`${STAGE_DIR}/${PREVIOUS}`, left, 0o600);
-    writer.remove(`${STAGE_DIR}/${COMPLETE}`);
+  const left = writer.resolve(`${STAGE_DIR}/${COMPLETE}`);
+  if (kindOf(left) === 'file') {
+    try {
+      renameSync(left, writer.resolve(`${STAGE_DIR}/${PREVIOUS}`));
+    } catch (error) {
+      throw describeFsError(error, `${STAGE_DIR}/${PREVIOUS}`, 'write');
+    }
+    syncDir(dirname(left));
   }
   // The staged files are flushed together; the marker is written only once all of them are on disk.
   await writer.writeAll(set.files.map((file, i) => ({ ...file, path: `${STAGE_DIR}/${names[i]}` })));

@@ -219,6 +219,22 @@ export function aws(moto: Moto, args: string[], region = 'us-east-1'): string {
   return r.stdout.trim();
 }
 
+/** A security configuration's document as EMR stores it (`describe-security-configuration`), parsed. */
+export function securityConfiguration<T>(moto: Moto, name: string): T {
+  return JSON.parse(
+    aws(moto, [
+      'emr',
+      'describe-security-configuration',
+      '--name',
+      name,
+      '--query',
+      'SecurityConfiguration',
+      '--output',
+      'text',
+    ]),
+  ) as T;
+}
+
 /**
  * moto leaves an EMR cluster's instances running after the cluster terminates (real EMR does not), which holds the
  * network stack back: terminates them, as EMR would.
